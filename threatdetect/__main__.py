@@ -1,0 +1,3 @@
+from threatdetect.cli import main
+
+main()

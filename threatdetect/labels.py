@@ -1,0 +1,44 @@
+"""The three labels, their severity order and the rule that ties them together.
+
+Every other module takes label names from here, so a label is spelled in exactly one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+HATE = "hate"
+INTIMIDATION = "intimidation"
+DEATH_THREAT = "death_threat"
+
+#: Label names in model-output order.
+LABELS: tuple[str, ...] = (HATE, INTIMIDATION, DEATH_THREAT)
+
+#: Most severe first; reports group flagged messages in this order.
+SEVERITY_ORDER: tuple[str, ...] = (DEATH_THREAT, INTIMIDATION, HATE)
+
+#: Dutch display names for reports.
+DUTCH_NAMES: dict[str, str] = {
+    HATE: "haat",
+    INTIMIDATION: "bedreiging en intimidatie",
+    DEATH_THREAT: "doodsbedreiging",
+}
+
+
+def enforce_implication(scores: Mapping[str, float]) -> dict[str, float]:
+    """Return scores where intimidation is at least death_threat.
+
+    Every death threat is also intimidation (label guide), so a model output that says otherwise
+    is lifted rather than trusted.
+    """
+    fixed = dict(scores)
+    fixed[INTIMIDATION] = max(fixed[INTIMIDATION], fixed[DEATH_THREAT])
+    return fixed
+
+
+def most_severe(labels: set[str] | list[str]) -> str | None:
+    """The most severe label present, or None."""
+    for name in SEVERITY_ORDER:
+        if name in labels:
+            return name
+    return None
