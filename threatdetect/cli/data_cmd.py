@@ -1,0 +1,53 @@
+"""`threatdetect data build|check`: build the corpus splits and validate them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from threatdetect.cli.app import app
+
+data_app = typer.Typer(help="Build and check the labelled corpus in data/.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("build")
+def build_command(
+    sources: Path = typer.Option(Path("data/corpus/written"), "--sources", help="Folder of authored TSV files."),
+    out: Path = typer.Option(Path("data/corpus"), "--out", "-o", help="Where train/dev/test.jsonl are written."),
+    seed: int = typer.Option(13, "--seed", help="Seed for splits and augmentation."),
+) -> None:
+    """Group near-duplicates, split 70/15/15 by group, augment train, write JSON Lines."""
+    from threatdetect.corpus.build import build_corpus
+    from threatdetect.corpus.sources import SourceError
+
+    try:
+        report = build_corpus(sources, out, seed)
+    except SourceError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(json.dumps(report.__dict__, indent=2))
+
+
+@data_app.command("check")
+def check_command(
+    corpus: Path = typer.Option(Path("data/corpus"), "--corpus", help="Folder with train/dev/test.jsonl."),
+    datasheet: Path = typer.Option(Path("data/DATASHEET.md"), "--datasheet", help="Datasheet to update."),
+    write_datasheet: bool = typer.Option(False, "--write-datasheet", "-w", help="Regenerate the datasheet tables."),
+) -> None:
+    """Validate schema, labels, duplicates, split leakage and minimum counts."""
+    from threatdetect.corpus.check import check_corpus
+    from threatdetect.corpus.datasheet import write_datasheet_tables
+
+    result = check_corpus(corpus)
+    typer.echo(json.dumps(result.stats, indent=2, ensure_ascii=False))
+    for problem in result.problems:
+        typer.echo(f"problem: {problem}", err=True)
+    if write_datasheet and result.stats:
+        write_datasheet_tables(datasheet, corpus)
+        typer.echo(f"datasheet tables written to {datasheet}")
+    if not result.ok:
+        raise typer.Exit(1)
+    typer.echo("corpus OK")

@@ -1,0 +1,1 @@
+"""Our labelled corpus: authored sources -> groups -> splits (+ augmentation) -> checks -> datasheet."""

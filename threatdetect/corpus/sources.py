@@ -1,0 +1,103 @@
+"""Read the authored TSV sources in `data/corpus/written/` (format in its README)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from threatdetect.evaluation.functional import parse_label_code
+from threatdetect.labels import LABELS
+
+TARGETS = ("politician", "individual", "group", "none")
+GENDERS = {"f": "female", "m": "male", "x": "mixed_or_nonbinary", "-": None}
+STYLES = ("x_reply", "x_post", "fb_comment", "ig_comment", "dm", "forum", "email", "youtube_comment")
+PHENOMENA_FILE = Path("data/phenomena.json")
+
+
+class SourceError(ValueError):
+    """An authored line is malformed; the message names file, line and field."""
+
+
+@dataclass
+class WrittenMessage:
+    text: str
+    labels: dict[str, int]
+    target: str
+    target_gender: str | None
+    style: str
+    phenomena: list[str]
+    source_file: str
+    line: int
+    group_hint: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4)
+def load_phenomena(path: Path = PHENOMENA_FILE) -> dict[str, dict[str, str]]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {kind: tags for kind, tags in data.items() if not kind.startswith("_")}
+
+
+def known_tags(path: Path = PHENOMENA_FILE) -> set[str]:
+    return {tag for tags in load_phenomena(path).values() for tag in tags}
+
+
+def parse_line(line: str, source: str, number: int, tags: set[str]) -> WrittenMessage:
+    fields = line.rstrip("\n").split("\t")
+    if len(fields) != 6:
+        raise SourceError(f"{source}: line {number}: expected 6 tab-separated fields, got {len(fields)}")
+    code, target, gender, style, phenomena_field, text = fields
+    try:
+        labels = parse_label_code(code)
+    except ValueError as error:
+        raise SourceError(f"{source}: line {number}: field 'labels': {error}") from error
+    if "D" in code and "I" not in code:
+        raise SourceError(f"{source}: line {number}: field 'labels': D must come with I (write DI)")
+    if target not in TARGETS:
+        raise SourceError(f"{source}: line {number}: field 'target': {target!r} not in {', '.join(TARGETS)}")
+    if gender not in GENDERS:
+        raise SourceError(f"{source}: line {number}: field 'target_gender': {gender!r} not in f, m, x, -")
+    if style not in STYLES:
+        raise SourceError(f"{source}: line {number}: field 'style': {style!r} not in {', '.join(STYLES)}")
+    group_hint = None
+    phenomena = []
+    for tag in (t.strip() for t in phenomena_field.split(",")):
+        if not tag:
+            continue
+        if tag.startswith("group="):
+            group_hint = tag[len("group=") :]
+            continue
+        if tag not in tags:
+            raise SourceError(f"{source}: line {number}: field 'phenomena': unknown tag {tag!r}")
+        phenomena.append(tag)
+    if not phenomena:
+        raise SourceError(f"{source}: line {number}: field 'phenomena': at least one tag is required")
+    words = len(text.split())
+    if not 2 <= words <= 80:
+        raise SourceError(f"{source}: line {number}: field 'text': {words} words, expected 2 to 80")
+    return WrittenMessage(text.strip(), labels, target, GENDERS[gender], style, phenomena, source, number, group_hint)
+
+
+def read_sources(directory: Path, strict: bool = True) -> tuple[list[WrittenMessage], list[str]]:
+    """All messages of all `*.tsv` files, in file and line order, plus errors (raised when strict)."""
+    tags = known_tags()
+    messages, errors = [], []
+    for path in sorted(Path(directory).glob("*.tsv")):
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip() or line.startswith("#"):
+                    continue
+                try:
+                    messages.append(parse_line(line, str(path), number, tags))
+                except SourceError as error:
+                    if strict:
+                        raise
+                    errors.append(str(error))
+    return messages, errors
+
+
+def label_code(labels: dict[str, int]) -> str:
+    letters = "".join(letter for letter, label in zip("HID", LABELS, strict=True) if labels[label])
+    return letters or "-"

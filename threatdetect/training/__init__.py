@@ -1,0 +1,1 @@
+"""Training: config -> data -> fit (linear, transformer, cascade) -> thresholds -> evaluation -> model card."""

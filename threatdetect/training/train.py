@@ -1,0 +1,177 @@
+"""`train(config)`: the one function behind `python train.py` and `threatdetect train`.
+
+corpus -> fit (linear, transformer or both for the cascade) -> thresholds tuned on dev ->
+evaluation on test and the functional suite -> model directory with config, weights and card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+from threatdetect import __version__
+from threatdetect.evaluation.functional import load_functional_suite
+from threatdetect.evaluation.metrics import apply_thresholds, evaluate, tune_thresholds
+from threatdetect.labels import LABELS
+from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, tune_gate
+from threatdetect.modeling.linear import LinearModel, fit_linear
+from threatdetect.modeling.model_dir import ModelConfig
+from threatdetect.normalize import NormalizerSettings
+from threatdetect.training.config import TrainConfig
+from threatdetect.training.data import LabelledSplit, load_splits
+from threatdetect.training.model_card import write_model_card
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainResult:
+    output_dir: Path
+    metrics: dict[str, Any]
+
+
+def _phenomena(split: LabelledSplit) -> list[list[str]] | None:
+    values = split.extra.get("phenomena")
+    if values is None:
+        return None
+    return [list(v) if isinstance(v, list) else [t for t in str(v).split(",") if t] for v in values]
+
+
+def _evaluate_model(model, splits: dict[str, LabelledSplit], thresholds: dict[str, float], config: TrainConfig):
+    results: dict[str, Any] = {}
+    for name in ("dev", "test"):
+        split = splits.get(name)
+        if split is None:
+            continue
+        groups = {"phenomenon": _phenomena(split)} if _phenomena(split) else None
+        results[name] = evaluate(model.predict_proba(split.texts), split.labels, thresholds, groups).to_dict()
+    if config.data.functional and Path(config.data.functional).is_file():
+        suite = load_functional_suite(config.data.functional)
+        report = evaluate(model.predict_proba(suite.texts), suite.labels, thresholds,
+                          {"capability": [[c] for c in suite.capabilities]})
+        results["functional"] = report.to_dict()
+    return results
+
+
+def _base_config(config: TrainConfig, kind: str, splits: dict[str, LabelledSplit]) -> ModelConfig:
+    normalizer = NormalizerSettings.from_dict(config.normalizer).to_dict()
+    bad_rows = sum(len(split.bad_rows) for split in splits.values())
+    training = {
+        "config": config.to_dict(),
+        "threatdetect_version": __version__,
+        "train_size": len(splits["train"]),
+        "dev_size": len(splits["dev"]),
+        "test_size": len(splits["test"]) if "test" in splits else 0,
+        "rejected_rows": bad_rows,
+        "data_sha256": {name: split.fingerprint() for name, split in splits.items()},
+        "seed": config.seed,
+    }
+    return ModelConfig(name=config.name, kind=kind, normalizer=normalizer, training=training)
+
+
+def _train_linear(config: TrainConfig, splits: dict[str, LabelledSplit], output_dir: Path) -> LinearModel:
+    started = time.perf_counter()
+    model_config = _base_config(config, "linear", splits)
+    model_config.backbone = {"type": "tfidf-word-char+lexicon", "classifier": "calibrated logistic regression"}
+    model = fit_linear(splits["train"].texts, splits["train"].labels, config.linear, model_config, config.seed)
+    model_config.thresholds = tune_thresholds(model.predict_proba(splits["dev"].texts), splits["dev"].labels)
+    model_config.training["train_seconds"] = round(time.perf_counter() - started, 1)
+    model.save(output_dir)
+    return model
+
+
+def _train_transformer_model(config: TrainConfig, splits, output_dir: Path, kind: str):
+    from threatdetect.modeling.transformer import TransformerModel
+    from threatdetect.training.transformer_trainer import train_transformer
+
+    started = time.perf_counter()
+    model_config = _base_config(config, kind, splits)
+    settings = config.transformer
+    model_config.backbone = {
+        "base_model": settings.base_model,
+        "lora": settings.lora.enabled,
+        "max_length": settings.max_length,
+        "text_prefix": settings.text_prefix,
+        "batch_size": settings.eval_batch_size,
+    }
+    train_transformer(config, splits, output_dir)
+    model_config.training["train_seconds"] = round(time.perf_counter() - started, 1)
+    model_config.save(output_dir)
+    model = TransformerModel.load(output_dir, model_config, device=settings.device)
+    model_config.thresholds = tune_thresholds(model.predict_proba(splits["dev"].texts), splits["dev"].labels)
+    model.config = model_config
+    return model, model_config
+
+
+def train(config: TrainConfig) -> TrainResult:
+    """Train the configured model and write a complete model directory."""
+    output_dir = Path(config.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    splits = load_splits(config.data)
+    for split in splits.values():
+        for bad in split.bad_rows:
+            logger.warning("%s: row %d rejected: %s", bad.source, bad.row, bad.reason)
+    logger.info("data: %s", {name: len(split) for name, split in splits.items()})
+
+    if config.model == "linear":
+        model = _train_linear(config, splits, output_dir)
+        model_config = model.config
+    elif config.model == "transformer":
+        model, model_config = _train_transformer_model(config, splits, output_dir, "transformer")
+    else:
+        linear = _train_linear(config, splits, output_dir / LINEAR_SUBDIR)
+        transformer, model_config = _train_transformer_model(config, splits, output_dir, "cascade")
+        dev = splits["dev"]
+        transformer_dev = transformer.predict_proba(dev.texts)
+        linear_dev = linear.predict_proba(dev.texts)
+        flags = apply_thresholds(transformer_dev, model_config.thresholds)
+        model_config.components = {
+            "linear_dir": LINEAR_SUBDIR,
+            "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
+            "min_flag_recall": config.cascade.min_flag_recall,
+        }
+        model = CascadeModel(model_config, linear, transformer)
+        model_config.metrics["cascade"] = cascade_agreement(model, splits, config)
+
+    model_config.metrics.update(_evaluate_model(model, splits, model_config.thresholds, config))
+    model_config.save(output_dir)
+    (output_dir / "evaluation.json").write_text(json.dumps(model_config.metrics, indent=2))
+    write_model_card(output_dir, model_config, config)
+    return TrainResult(output_dir, model_config.metrics)
+
+
+def cascade_agreement(model: CascadeModel, splits: dict[str, LabelledSplit], config: TrainConfig) -> dict[str, Any]:
+    """How many of the transformer's flags the cascade keeps, and how much work the gate saves."""
+    sets = {"dev": splits["dev"].texts}
+    if config.data.functional and Path(config.data.functional).is_file():
+        sets["functional"] = load_functional_suite(config.data.functional).texts
+    out = {}
+    thresholds = model.config.thresholds
+    for name, texts in sets.items():
+        full = apply_thresholds(model.transformer.predict_proba(texts), thresholds)
+        cascaded = apply_thresholds(model.predict_proba(texts), thresholds)
+        kept = {
+            label: round(float(((full[:, i] == 1) & (cascaded[:, i] == 1)).sum() / max(full[:, i].sum(), 1)), 4)
+            for i, label in enumerate(LABELS)
+        }
+        out[name] = {
+            "flag_recall_vs_transformer": kept,
+            "any_flag_recall_vs_transformer": round(
+                float((full.any(1) & cascaded.any(1)).sum() / max(full.any(1).sum(), 1)), 4),
+            "sent_to_transformer": round(model.last_stage_counts["transformer"] / max(len(texts), 1), 4),
+            "n": len(texts),
+        }
+    return out
+
+
+def summary_numbers(metrics: dict[str, Any]) -> dict[str, float]:
+    """Macro-F1 per evaluated set, for logs and notes."""
+    return {name: report["macro_f1"] for name, report in metrics.items() if isinstance(report, dict) and "macro_f1" in report}
+
+
+__all__ = ["TrainResult", "summary_numbers", "train"]

@@ -1,0 +1,161 @@
+"""Fine-tune an encoder for multi-label classification with the Hugging Face Trainer.
+
+Class imbalance is handled with a per-label positive weight in the BCE loss; batches are grouped by
+length and padded dynamically; the best epoch by dev macro-F1 is kept (early stopping); LoRA
+through peft is optional (the default for the offline e5 encoder, so the artifact stays small).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from threatdetect.labels import LABELS
+from threatdetect.modeling.transformer import WEIGHTS_SUBDIR, pick_device, resolve_base_model
+from threatdetect.normalize import Normalizer, NormalizerSettings
+from threatdetect.training.config import TrainConfig
+from threatdetect.training.data import LabelledSplit
+
+logger = logging.getLogger(__name__)
+
+
+def _tokenized(split: LabelledSplit, tokenizer, normalizer: Normalizer, config: TrainConfig):
+    import datasets
+
+    settings = config.transformer
+    texts = [settings.text_prefix + normalizer(text).text for text in split.texts]
+    encoded = tokenizer(texts, truncation=True, max_length=settings.max_length)
+    return datasets.Dataset.from_dict(
+        {
+            "input_ids": encoded["input_ids"],
+            "attention_mask": encoded["attention_mask"],
+            "labels": split.labels.astype(np.float32).tolist(),
+        }
+    )
+
+
+def _macro_f1(eval_prediction) -> dict[str, float]:
+    logits, labels = eval_prediction
+    predicted = (logits > 0).astype(int)
+    scores = {}
+    for i, label in enumerate(LABELS):
+        tp = int(((predicted[:, i] == 1) & (labels[:, i] == 1)).sum())
+        denominator = int(predicted[:, i].sum() + labels[:, i].sum())
+        scores[f"f1_{label}"] = 2 * tp / denominator if denominator else 0.0
+    scores["macro_f1"] = float(np.mean(list(scores.values())))
+    return scores
+
+
+def build_model(config: TrainConfig):
+    """The base encoder with a fresh 3-label head, wrapped in LoRA when configured."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    settings = config.transformer
+    base = resolve_base_model(settings.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base,
+        num_labels=len(LABELS),
+        problem_type="multi_label_classification",
+        id2label=dict(enumerate(LABELS)),
+        label2id={label: i for i, label in enumerate(LABELS)},
+    )
+    if settings.lora.enabled:
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        lora = LoraConfig(
+            task_type=TaskType.SEQ_CLS,
+            r=settings.lora.r,
+            lora_alpha=settings.lora.alpha,
+            lora_dropout=settings.lora.dropout,
+            target_modules=list(settings.lora.target_modules),
+        )
+        model = get_peft_model(model, lora)
+    return model, tokenizer
+
+
+def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], output_dir: Path) -> Path:
+    """Fine-tune and save weights (full model or adapter + head) to `output_dir/transformer`."""
+    import torch
+    from transformers import (
+        DataCollatorWithPadding,
+        EarlyStoppingCallback,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
+
+    settings = config.transformer
+    set_seed(config.seed)
+    device = pick_device(settings.device)
+    model, tokenizer = build_model(config)
+    normalizer = Normalizer(NormalizerSettings.from_dict(config.normalizer))
+    train_set = _tokenized(splits["train"], tokenizer, normalizer, config)
+    dev_set = _tokenized(splits["dev"], tokenizer, normalizer, config)
+
+    positives = splits["train"].labels.sum(axis=0)
+    negatives = len(splits["train"]) - positives
+    pos_weight = torch.tensor(
+        np.clip(negatives / np.maximum(positives, 1), 1.0, settings.pos_weight_cap), dtype=torch.float32
+    )
+    logger.info("positive weights per label: %s", dict(zip(LABELS, pos_weight.tolist(), strict=True)))
+
+    class WeightedTrainer(Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                outputs.logits, labels.to(outputs.logits.dtype), pos_weight=pos_weight.to(outputs.logits.device)
+            )
+            return (loss, outputs) if return_outputs else loss
+
+    checkpoints = output_dir / "checkpoints"
+    arguments = TrainingArguments(
+        output_dir=str(checkpoints),
+        num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps,
+        per_device_train_batch_size=settings.batch_size,
+        per_device_eval_batch_size=settings.eval_batch_size,
+        learning_rate=settings.learning_rate,
+        weight_decay=settings.weight_decay,
+        warmup_ratio=settings.warmup_ratio,
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=2,
+        load_best_model_at_end=True,
+        metric_for_best_model="macro_f1",
+        greater_is_better=True,
+        group_by_length=True,
+        seed=config.seed,
+        data_seed=config.seed,
+        logging_steps=25,
+        report_to=[],
+        use_cpu=device == "cpu",
+        fp16=device == "cuda",
+        dataloader_num_workers=0,
+        save_safetensors=True,
+        disable_tqdm=False,
+    )
+    trainer = WeightedTrainer(
+        model=model,
+        args=arguments,
+        train_dataset=train_set,
+        eval_dataset=dev_set,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=_macro_f1,
+        callbacks=[EarlyStoppingCallback(early_stopping_patience=settings.early_stopping_patience)],
+    )
+    trainer.train()
+    weights_dir = output_dir / WEIGHTS_SUBDIR
+    trainer.model.save_pretrained(str(weights_dir), safe_serialization=True)
+    if not settings.lora.enabled:
+        # A LoRA adapter reuses the base model's tokenizer; e5's alone is 17 MB, too much for git.
+        tokenizer.save_pretrained(str(weights_dir))
+    history = [entry for entry in trainer.state.log_history if "eval_macro_f1" in entry]
+    (output_dir / "training_history.json").write_text(__import__("json").dumps(history, indent=2))
+    import shutil
+
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    return weights_dir
