@@ -1,6 +1,12 @@
-"""threatdetect: find threats, intimidation and hate in Dutch social-media messages."""
+"""threatdetect: find threats, intimidation and hate in Dutch social-media messages.
+
+    from threatdetect import Detector
+    detector = Detector.load()
+    detector.score("ik weet waar je woont").labels
+"""
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from threatdetect.labels import LABELS
 
@@ -9,4 +15,22 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-__all__ = ["LABELS", "__version__"]
+if TYPE_CHECKING:
+    from threatdetect.scoring.detector import Detector
+    from threatdetect.scoring.results import Explanation, ScoreResult, Span
+
+
+def __getattr__(name: str):
+    """Import the scoring stack (torch, transformers) only when it is used."""
+    if name == "Detector":
+        from threatdetect.scoring.detector import Detector
+
+        return Detector
+    if name in ("ScoreResult", "Explanation", "Span"):
+        from threatdetect.scoring import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module 'threatdetect' has no attribute {name!r}")
+
+
+__all__ = ["LABELS", "Detector", "Explanation", "ScoreResult", "Span", "__version__"]

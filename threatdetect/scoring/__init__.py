@@ -1,0 +1,1 @@
+"""Scoring: the `Detector` API, explanations, and the streaming batch scorer behind the CLI."""

@@ -1,0 +1,82 @@
+"""Find the parts of a message that drove its scores.
+
+Two sources, both reported with character offsets in the raw text:
+- lexicon: our trigger terms, matched on the normalised tokens (so `k*nker` or `d o o d` map back to
+  the obfuscated raw characters);
+- occlusion: each token is removed in turn and the message rescored; tokens whose removal lowers a
+  label's score the most are the ones the model relied on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from threatdetect.labels import LABELS
+from threatdetect.modeling.lexicon_features import TriggerLexicon
+from threatdetect.normalize import NormalizedText
+from threatdetect.scoring.results import Span
+
+MAX_OCCLUSION_TOKENS = 80
+
+
+def _joined(doc: NormalizedText) -> tuple[str, list[tuple[int, int]]]:
+    """Lowercased tokens joined by spaces, with each token's offsets in that string."""
+    parts, offsets, position = [], [], 0
+    for token in doc.tokens:
+        parts.append(token.lower)
+        offsets.append((position, position + len(token.lower)))
+        position += len(token.lower) + 1
+    return " ".join(parts), offsets
+
+
+def lexicon_spans(doc: NormalizedText, lexicon: TriggerLexicon, labels: Sequence[str] = LABELS) -> list[Span]:
+    if not doc.tokens:
+        return []
+    joined, offsets = _joined(doc)
+    spans = []
+    for hit in lexicon.hits(joined):
+        if hit.label not in labels:
+            continue
+        covered = [i for i, (a, b) in enumerate(offsets) if a < hit.end and b > hit.start]
+        if not covered:
+            continue
+        start = min(doc.tokens[i].start for i in covered)
+        end = max(doc.tokens[i].end for i in covered)
+        if end > start:
+            spans.append(Span(start, end, doc.raw[start:end], hit.label, "lexicon", hit.weight))
+    return _dedupe(spans)
+
+
+def occlusion_spans(
+    doc: NormalizedText, predict: Callable[[list[str]], np.ndarray], top_k: int = 3, min_drop: float = 0.05
+) -> list[Span]:
+    """Remove each raw token span in turn; keep the tokens whose removal drops a score the most."""
+    tokens = [t for t in doc.tokens if t.end > t.start][:MAX_OCCLUSION_TOKENS]
+    if not tokens:
+        return []
+    raw = doc.raw
+    variants = [raw[: t.start] + raw[t.end :] for t in tokens]
+    scores = predict([raw, *variants])
+    base, occluded = scores[0], scores[1:]
+    drops = base[None, :] - occluded  # (n_tokens, n_labels)
+    spans = []
+    for column, label in enumerate(LABELS):
+        order = np.argsort(-drops[:, column])[:top_k]
+        for index in order:
+            drop = float(drops[index, column])
+            if drop >= min_drop:
+                token = tokens[index]
+                spans.append(Span(token.start, token.end, raw[token.start : token.end], label, "occlusion", drop))
+    return _dedupe(spans)
+
+
+def _dedupe(spans: list[Span]) -> list[Span]:
+    seen, unique = set(), []
+    for span in sorted(spans, key=lambda s: (s.start, s.end, s.label, -s.weight)):
+        key = (span.start, span.end, span.label, span.source)
+        if key not in seen:
+            seen.add(key)
+            unique.append(span)
+    return unique
