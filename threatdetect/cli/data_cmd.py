@@ -15,16 +15,23 @@ app.add_typer(data_app, name="data")
 
 @data_app.command("build")
 def build_command(
-    sources: Path = typer.Option(Path("data/corpus/written"), "--sources", help="Folder of authored TSV files."),
-    out: Path = typer.Option(Path("data/corpus"), "--out", "-o", help="Where train/dev/test.jsonl are written."),
+    sources: Path = typer.Option(
+        Path("data/corpus/written"), "--sources", help="Folder of authored TSV files."
+    ),
+    out: Path = typer.Option(
+        Path("data/corpus"), "--out", "-o", help="Where train/dev/test.jsonl are written."
+    ),
     seed: int = typer.Option(13, "--seed", help="Seed for splits and augmentation."),
+    lenient: bool = typer.Option(
+        False, "--lenient", help="Skip malformed source lines (listed) instead of failing."
+    ),
 ) -> None:
     """Group near-duplicates, split 70/15/15 by group, augment train, write JSON Lines."""
     from threatdetect.corpus.build import build_corpus
     from threatdetect.corpus.sources import SourceError
 
     try:
-        report = build_corpus(sources, out, seed)
+        report = build_corpus(sources, out, seed, strict=not lenient)
     except SourceError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -35,7 +42,9 @@ def build_command(
 def check_command(
     corpus: Path = typer.Option(Path("data/corpus"), "--corpus", help="Folder with train/dev/test.jsonl."),
     datasheet: Path = typer.Option(Path("data/DATASHEET.md"), "--datasheet", help="Datasheet to update."),
-    write_datasheet: bool = typer.Option(False, "--write-datasheet", "-w", help="Regenerate the datasheet tables."),
+    write_datasheet: bool = typer.Option(
+        False, "--write-datasheet", "-w", help="Regenerate the datasheet tables."
+    ),
 ) -> None:
     """Validate schema, labels, duplicates, split leakage and minimum counts."""
     from threatdetect.corpus.check import check_corpus

@@ -23,9 +23,15 @@ def run_training(config_path: str, overrides: list[str] | None = None, output_di
 
 @app.command("train")
 def train_command(
-    config: str = typer.Option(..., "--config", "-c", help="Training config (YAML), e.g. configs/linear.yaml."),
-    set_: list[str] = typer.Option(None, "--set", "-s", help="Override a config key: --set transformer.epochs=2"),
-    output: str = typer.Option(None, "--output", "-o", help="Write the model here instead of the config's output_dir."),
+    config: str = typer.Option(
+        ..., "--config", "-c", help="Training config (YAML), e.g. configs/linear.yaml."
+    ),
+    set_: list[str] = typer.Option(
+        None, "--set", "-s", help="Override a config key: --set transformer.epochs=2"
+    ),
+    output: str = typer.Option(
+        None, "--output", "-o", help="Write the model here instead of the config's output_dir."
+    ),
     validate_only: bool = typer.Option(False, "--validate", help="Only validate the config and exit."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress (never message texts)."),
 ) -> None:
@@ -33,7 +39,9 @@ def train_command(
     from threatdetect.training.config import ConfigError, load_config
     from threatdetect.training.train import summary_numbers
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
     try:
         if validate_only:
             load_config(config, set_ or [])

@@ -32,6 +32,7 @@ class BuildReport:
     groups: int
     rows_per_split: dict[str, int]
     augmented: int
+    skipped_lines: list[str]
 
 
 def _digest(text: str, length: int = 12) -> str:
@@ -42,14 +43,16 @@ def _row(message: WrittenMessage, group: str, origin: str, text: str | None = No
     text = text if text is not None else message.text
     row: dict[str, Any] = {"id": "td-" + _digest(origin + "|" + text), "text": text}
     row.update({label: message.labels[label] for label in LABELS})
-    row.update({
-        "target": message.target,
-        "target_gender": message.target_gender,
-        "style": message.style,
-        "phenomena": message.phenomena,
-        "origin": origin,
-        "group": group,
-    })
+    row.update(
+        {
+            "target": message.target,
+            "target_gender": message.target_gender,
+            "style": message.style,
+            "phenomena": message.phenomena,
+            "origin": origin,
+            "group": group,
+        }
+    )
     return row
 
 
@@ -67,13 +70,15 @@ def assign_splits(groups: dict[str, list[WrittenMessage]], seed: int) -> dict[st
         total, running = sum(sizes), 0
         for name, size in zip(names, sizes, strict=True):
             share = running / max(total, 1)
-            assignment[name] = "train" if share < SPLIT_SHARES[0] else "dev" if share < sum(SPLIT_SHARES[:2]) else "test"
+            assignment[name] = (
+                "train" if share < SPLIT_SHARES[0] else "dev" if share < sum(SPLIT_SHARES[:2]) else "test"
+            )
             running += size
     return assignment
 
 
-def build_corpus(sources: Path, out_dir: Path, seed: int = 13) -> BuildReport:
-    messages, _ = read_sources(sources, strict=True)
+def build_corpus(sources: Path, out_dir: Path, seed: int = 13, strict: bool = True) -> BuildReport:
+    messages, errors = read_sources(sources, strict=strict)
     seen, unique = set(), []
     for message in messages:
         key = " ".join(message.text.lower().split())
@@ -122,4 +127,5 @@ def build_corpus(sources: Path, out_dir: Path, seed: int = 13) -> BuildReport:
         groups=len(groups),
         rows_per_split={split: len(r) for split, r in rows.items()},
         augmented=augmented,
+        skipped_lines=errors,
     )

@@ -19,8 +19,16 @@ from threatdetect.labels import DEATH_THREAT, HATE, INTIMIDATION, LABELS
 
 SPLITS = ("train", "dev", "test")
 REQUIRED_FIELDS = {
-    "id": str, "text": str, "hate": int, "intimidation": int, "death_threat": int, "target": str,
-    "style": str, "phenomena": list, "origin": str, "group": str,
+    "id": str,
+    "text": str,
+    "hate": int,
+    "intimidation": int,
+    "death_threat": int,
+    "target": str,
+    "style": str,
+    "phenomena": list,
+    "origin": str,
+    "group": str,
 }
 MINIMUMS = {
     "written": 8000,
@@ -100,7 +108,8 @@ def corpus_stats(rows_by_split: dict[str, list[dict[str, Any]]]) -> dict[str, An
         "hard_negative_phenomena": len(hard_tag_counts),
         "hard_negative_tag_counts": dict(hard_tag_counts.most_common()),
         "threats_aimed_at_women_share": round(
-            sum(r.get("target_gender") == "female" for r in threats) / max(len(threats), 1), 3),
+            sum(r.get("target_gender") == "female" for r in threats) / max(len(threats), 1), 3
+        ),
         "rows_per_split": {split: len(rows) for split, rows in rows_by_split.items()},
         "augmented_in_train": sum(r["origin"] != "written" for r in rows_by_split.get("train", [])),
     }
@@ -121,10 +130,14 @@ def check_corpus(corpus_dir: Path, leakage_threshold: float = LEAKAGE_THRESHOLD)
     if result.problems:
         return result
 
-    texts = Counter(" ".join(r["text"].lower().split()) for rows in rows_by_split.values() for r in rows)
-    duplicates = [text for text, n in texts.items() if n > 1]
+    # Written rows must differ beyond case and spacing; augmented rows (e.g. the casing operation)
+    # may differ from their source only in case, but never repeat a text exactly.
+    all_rows = [r for rows in rows_by_split.values() for r in rows]
+    written_texts = Counter(" ".join(r["text"].lower().split()) for r in all_rows if r["origin"] == "written")
+    exact_texts = Counter(" ".join(r["text"].split()) for r in all_rows)
+    duplicates = [t for t, n in written_texts.items() if n > 1] + [t for t, n in exact_texts.items() if n > 1]
     if duplicates:
-        result.problems.append(f"{len(duplicates)} duplicate text(s), e.g. row with id of text {duplicates[0][:30]!r}...")
+        result.problems.append(f"{len(duplicates)} duplicate text(s), e.g. {duplicates[0][:40]!r}")
     group_splits: dict[str, set[str]] = {}
     for split, rows in rows_by_split.items():
         for row in rows:
@@ -135,7 +148,9 @@ def check_corpus(corpus_dir: Path, leakage_threshold: float = LEAKAGE_THRESHOLD)
     for split in ("dev", "test"):
         augmented = [r for r in rows_by_split.get(split, []) if r["origin"] != "written"]
         if augmented:
-            result.problems.append(f"{split}: {len(augmented)} augmented row(s); augmentation belongs in train only")
+            result.problems.append(
+                f"{split}: {len(augmented)} augmented row(s); augmentation belongs in train only"
+            )
     train = rows_by_split.get("train", [])
     share = sum(r["origin"] != "written" for r in train) / max(len(train), 1)
     if share > MAX_AUGMENTED_SHARE:
@@ -152,7 +167,8 @@ def check_corpus(corpus_dir: Path, leakage_threshold: float = LEAKAGE_THRESHOLD)
                 if leaks <= 5:
                     result.problems.append(
                         f"near-duplicate across {split_names[a]}/{split_names[b]} (Jaccard {value:.2f}): "
-                        f"{rows_by_split[split_names[a]][i]['id']} ~ {rows_by_split[split_names[b]][j]['id']}")
+                        f"{rows_by_split[split_names[a]][i]['id']} ~ {rows_by_split[split_names[b]][j]['id']}"
+                    )
     result.stats = corpus_stats(rows_by_split)
     result.stats["cross_split_near_duplicates"] = leaks
     for name, minimum in MINIMUMS.items():

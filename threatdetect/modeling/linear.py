@@ -51,16 +51,28 @@ class LinearSettings:
 
 def _word_vectorizer(settings: LinearSettings, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
     return TfidfVectorizer(
-        analyzer="word", ngram_range=settings.word_ngrams, token_pattern=WORD_TOKEN_PATTERN,
-        lowercase=False, min_df=settings.min_df, max_features=settings.max_word_features,
-        sublinear_tf=True, dtype=np.float32, vocabulary=vocabulary,
+        analyzer="word",
+        ngram_range=settings.word_ngrams,
+        token_pattern=WORD_TOKEN_PATTERN,
+        lowercase=False,
+        min_df=settings.min_df,
+        max_features=settings.max_word_features,
+        sublinear_tf=True,
+        dtype=np.float32,
+        vocabulary=vocabulary,
     )
 
 
 def _char_vectorizer(settings: LinearSettings, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
     return TfidfVectorizer(
-        analyzer="char_wb", ngram_range=settings.char_ngrams, lowercase=False, min_df=settings.min_df,
-        max_features=settings.max_char_features, sublinear_tf=True, dtype=np.float32, vocabulary=vocabulary,
+        analyzer="char_wb",
+        ngram_range=settings.char_ngrams,
+        lowercase=False,
+        min_df=settings.min_df,
+        max_features=settings.max_char_features,
+        sublinear_tf=True,
+        dtype=np.float32,
+        vocabulary=vocabulary,
     )
 
 
@@ -134,8 +146,12 @@ class LinearModel:
         )
         vocab = {
             "settings": self.settings.__dict__,
-            "word_vocabulary": sorted(self.word_vectorizer.vocabulary_, key=self.word_vectorizer.vocabulary_.get),
-            "char_vocabulary": sorted(self.char_vectorizer.vocabulary_, key=self.char_vectorizer.vocabulary_.get),
+            "word_vocabulary": sorted(
+                self.word_vectorizer.vocabulary_, key=self.word_vectorizer.vocabulary_.get
+            ),
+            "char_vocabulary": sorted(
+                self.char_vectorizer.vocabulary_, key=self.char_vectorizer.vocabulary_.get
+            ),
         }
         (directory / VOCAB_FILE).write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
         self.config.save(directory)
@@ -156,7 +172,9 @@ class LinearModel:
         char = _char_vectorizer(settings, {term: i for i, term in enumerate(vocab["char_vocabulary"])})
         word.idf_ = tensors["word_idf"]
         char.idf_ = tensors["char_idf"]
-        return cls(config, settings, word, char, tensors["coef"], tensors["intercept"], tensors["calibration"])
+        return cls(
+            config, settings, word, char, tensors["coef"], tensors["intercept"], tensors["calibration"]
+        )
 
 
 def fit_linear(
@@ -177,7 +195,9 @@ def fit_linear(
         if target.min() == target.max():
             raise ValueError(f"training data has only one class for {label}; cannot fit a classifier")
         base = LogisticRegression(C=settings.C, class_weight="balanced", max_iter=3000, random_state=seed)
-        calibrated = CalibratedClassifierCV(base, method="sigmoid", cv=settings.calibration_folds, ensemble=False)
+        calibrated = CalibratedClassifierCV(
+            base, method="sigmoid", cv=settings.calibration_folds, ensemble=False
+        )
         calibrated.fit(features, target)
         fitted = calibrated.calibrated_classifiers_[0]
         coef[:, column] = fitted.estimator.coef_[0]

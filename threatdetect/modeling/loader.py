@@ -16,7 +16,9 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("THREATDETECT_MODEL", DEFAULT_MODEL_DIR))
 
 
-def load_model(path: str | Path | None = None, device: str = "auto", quantize: bool = True, cascade: bool = True):
+def load_model(
+    path: str | Path | None = None, device: str = "auto", quantize: bool = True, cascade: bool = True
+):
     """Load a model directory (the shipped default when `path` is None)."""
     directory = Path(path) if path is not None else default_model_dir()
     config = ModelConfig.load(directory)

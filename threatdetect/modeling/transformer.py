@@ -62,7 +62,6 @@ class TransformerModel:
     def load(
         cls, directory: Path, config: ModelConfig | None = None, device: str = "auto", quantize: bool = False
     ) -> TransformerModel:
-        import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         directory = Path(directory)
@@ -72,7 +71,9 @@ class TransformerModel:
             raise ModelDirError(f"{directory}: transformer weights folder '{WEIGHTS_SUBDIR}/' is missing")
         base_model = config.backbone.get("base_model", "")
         has_tokenizer = (weights / "tokenizer_config.json").is_file()
-        tokenizer = AutoTokenizer.from_pretrained(str(weights) if has_tokenizer else resolve_base_model(base_model))
+        tokenizer = AutoTokenizer.from_pretrained(
+            str(weights) if has_tokenizer else resolve_base_model(base_model)
+        )
         if (weights / "adapter_config.json").is_file():
             from peft import PeftModel
 
@@ -90,7 +91,6 @@ class TransformerModel:
         instance = cls(config, model, tokenizer, device)
         if quantize and device == "cpu":
             instance.quantize_int8()
-        torch.set_grad_enabled(False)
         return instance
 
     def quantize_int8(self) -> None:

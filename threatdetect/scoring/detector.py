@@ -31,7 +31,9 @@ DEFAULT_BATCH_SIZE = 256
 class Detector:
     """Scores Dutch messages for hate, intimidation and death_threat."""
 
-    def __init__(self, model, thresholds: Mapping[str, float] | None = None, model_path: Path | None = None) -> None:
+    def __init__(
+        self, model, thresholds: Mapping[str, float] | None = None, model_path: Path | None = None
+    ) -> None:
         self.model = model
         self.config = model.config
         self.thresholds = {label: float(self.config.thresholds[label]) for label in LABELS}
@@ -56,7 +58,9 @@ class Detector:
     ) -> Detector:
         """Load a model directory; the shipped default (`models/default`) when `path` is None."""
         directory = Path(path) if path is not None else default_model_dir()
-        return cls(load_model(directory, device=device, quantize=quantize, cascade=cascade), thresholds, directory)
+        return cls(
+            load_model(directory, device=device, quantize=quantize, cascade=cascade), thresholds, directory
+        )
 
     @property
     def name(self) -> str:
@@ -67,7 +71,9 @@ class Detector:
         probabilities = np.asarray(self.model.predict_proba(list(texts)), dtype=np.float32)
         if len(probabilities):
             intimidation, death = LABELS.index("intimidation"), LABELS.index("death_threat")
-            probabilities[:, intimidation] = np.maximum(probabilities[:, intimidation], probabilities[:, death])
+            probabilities[:, intimidation] = np.maximum(
+                probabilities[:, intimidation], probabilities[:, death]
+            )
         return probabilities
 
     def _result(self, text: str, row: np.ndarray, spans: bool) -> ScoreResult:
@@ -79,7 +85,9 @@ class Detector:
         return ScoreResult(text, scores, labels, bool(labels), found)
 
     @overload
-    def score(self, texts: str, *, spans: bool = True, batch_size: int = DEFAULT_BATCH_SIZE) -> ScoreResult: ...
+    def score(
+        self, texts: str, *, spans: bool = True, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> ScoreResult: ...
     @overload
     def score(
         self, texts: Sequence[str], *, spans: bool = True, batch_size: int = DEFAULT_BATCH_SIZE
@@ -96,7 +104,9 @@ class Detector:
         for begin in range(0, len(batch), batch_size):
             chunk = batch[begin : begin + batch_size]
             probabilities = self.predict_proba(chunk)
-            results.extend(self._result(text, row, spans) for text, row in zip(chunk, probabilities, strict=True))
+            results.extend(
+                self._result(text, row, spans) for text, row in zip(chunk, probabilities, strict=True)
+            )
         return results[0] if single else results
 
     def explain(self, text: str, top_k: int = 3) -> Explanation:
@@ -105,6 +115,7 @@ class Detector:
         doc = self.normalizer(text)
         found = lexicon_spans(doc, self.lexicon) + occlusion_spans(doc, self.predict_proba, top_k=top_k)
         per_label = {
-            label: tuple(sorted((s for s in found if s.label == label), key=lambda s: -s.weight)) for label in LABELS
+            label: tuple(sorted((s for s in found if s.label == label), key=lambda s: -s.weight))
+            for label in LABELS
         }
         return Explanation(text, result.scores, result.labels, per_label)

@@ -68,7 +68,9 @@ def occlusion_spans(
             drop = float(drops[index, column])
             if drop >= min_drop:
                 token = tokens[index]
-                spans.append(Span(token.start, token.end, raw[token.start : token.end], label, "occlusion", drop))
+                spans.append(
+                    Span(token.start, token.end, raw[token.start : token.end], label, "occlusion", drop)
+                )
     return _dedupe(spans)
 
 

@@ -18,8 +18,14 @@ class Span:
     weight: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "text": self.text, "label": self.label,
-                "source": self.source, "weight": round(self.weight, 4)}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "label": self.label,
+            "source": self.source,
+            "weight": round(self.weight, 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,12 @@ class ScoreResult:
     spans: tuple[Span, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"scores": {k: round(v, 6) for k, v in self.scores.items()}, "labels": list(self.labels),
-                "flagged": self.flagged, "spans": [span.to_dict() for span in self.spans]}
+        return {
+            "scores": {k: round(v, 6) for k, v in self.scores.items()},
+            "labels": list(self.labels),
+            "flagged": self.flagged,
+            "spans": [span.to_dict() for span in self.spans],
+        }
 
 
 @dataclass(frozen=True)

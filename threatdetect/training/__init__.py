@@ -1,1 +1,1 @@
-"""Training: config -> data -> fit (linear, transformer, cascade) -> thresholds -> evaluation -> model card."""
+"""Training: config -> data -> fit (linear, transformer or cascade) -> thresholds -> evaluation -> card."""

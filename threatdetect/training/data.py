@@ -22,8 +22,8 @@ from threatdetect.training.config import ConfigError, DataConfig
 logger = logging.getLogger(__name__)
 
 _BUILDERS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet"}
-_TRUE = {1, True, "1", "true", "yes"}
-_FALSE = {0, False, "0", "false", "no", ""}
+_TRUE = {1, "1", "true", "yes"}
+_FALSE = {0, "0", "false", "no", ""}
 
 
 @dataclass
@@ -79,7 +79,9 @@ def _load_dataset(source: str, split: str | None = None):
         try:
             return datasets.load_dataset(builder, data_files=str(path), split="train", **kwargs)
         except Exception as error:  # datasets wraps parser errors in several types
-            raise ConfigError(f"{source}: could not be read as {builder}: {_first_bad_line(path) or error}") from error
+            raise ConfigError(
+                f"{source}: could not be read as {builder}: {_first_bad_line(path) or error}"
+            ) from error
     return datasets.load_dataset(source, split=split or "train")
 
 
@@ -106,7 +108,9 @@ def load_split(source: str, config: DataConfig, name: str, hub_split: str | None
     needed = [config.text_column, *config.label_columns.values()]
     missing = [column for column in needed if column not in columns]
     if missing:
-        raise ConfigError(f"{source}: missing column(s) {', '.join(missing)} (have: {', '.join(sorted(columns))})")
+        raise ConfigError(
+            f"{source}: missing column(s) {', '.join(missing)} (have: {', '.join(sorted(columns))})"
+        )
     texts: list[str] = []
     rows: list[list[int]] = []
     extra_names = [c for c in dataset.column_names if c not in needed]
@@ -123,7 +127,9 @@ def load_split(source: str, config: DataConfig, name: str, hub_split: str | None
             bad.append(BadRow(source, index, f"field '{config.label_columns[label]}' is not 0/1"))
             continue
         row = dict(zip(LABELS, values, strict=True))
-        row[INTIMIDATION] = max(row[INTIMIDATION], row[DEATH_THREAT])  # label guide: death_threat => intimidation
+        row[INTIMIDATION] = max(
+            row[INTIMIDATION], row[DEATH_THREAT]
+        )  # label guide: death_threat => intimidation
         texts.append(text)
         rows.append([row[label] for label in LABELS])
         for column in extra_names:
@@ -149,7 +155,11 @@ def load_splits(config: DataConfig) -> dict[str, LabelledSplit]:
         train = splits["train"]
         keep = config.max_train_samples
         splits["train"] = LabelledSplit(
-            "train", train.texts[:keep], train.labels[:keep],
-            {k: v[:keep] for k, v in train.extra.items()}, train.bad_rows, train.source,
+            "train",
+            train.texts[:keep],
+            train.labels[:keep],
+            {k: v[:keep] for k, v in train.extra.items()},
+            train.bad_rows,
+            train.source,
         )
     return splits

@@ -40,8 +40,9 @@ LIMITS = """\
 
 def _report(data: dict[str, Any]) -> EvaluationReport:
     labels = {name: LabelMetrics(**values) for name, values in data["labels"].items()}
-    return EvaluationReport(data["n"], labels, data["macro_f1"], data["exact_match"], data["any_flag"],
-                            data.get("by_group", {}))
+    return EvaluationReport(
+        data["n"], labels, data["macro_f1"], data["exact_match"], data["any_flag"], data.get("by_group", {})
+    )
 
 
 def _front_matter(model_config: ModelConfig) -> str:
@@ -50,11 +51,17 @@ def _front_matter(model_config: ModelConfig) -> str:
         if split not in model_config.metrics:
             continue
         report = model_config.metrics[split]
-        metrics = [{"type": "f1", "name": f"F1 {label}", "value": report["labels"][label]["f1"]} for label in LABELS]
+        metrics = [
+            {"type": "f1", "name": f"F1 {label}", "value": report["labels"][label]["f1"]} for label in LABELS
+        ]
         metrics.append({"type": "f1", "name": "macro F1", "value": report["macro_f1"]})
-        results.append({"task": {"type": "text-classification", "name": "multi-label threat detection"},
-                        "dataset": {"type": "threatdetect-corpus", "name": f"threatdetect corpus ({split})"},
-                        "metrics": metrics})
+        results.append(
+            {
+                "task": {"type": "text-classification", "name": "multi-label threat detection"},
+                "dataset": {"type": "threatdetect-corpus", "name": f"threatdetect corpus ({split})"},
+                "metrics": metrics,
+            }
+        )
     meta = {
         "language": ["nl"],
         "license": "apache-2.0",
@@ -85,7 +92,8 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         "",
         f"- Command: `python train.py --config {config.source}`" if config.source else "",
         f"- Model type: {model_config.kind}; backbone: `{model_config.backbone}`",
-        f"- Data: train {training['train_size']}, dev {training['dev_size']}, test {training['test_size']} messages "
+        f"- Data: train {training['train_size']}, dev {training['dev_size']}, "
+        f"test {training['test_size']} messages "
         f"from `{config.data.train}` and its siblings; rows rejected: {training['rejected_rows']}",
         f"- Data fingerprints (SHA-256): `{training['data_sha256']}`",
         f"- Seed {training['seed']}; threatdetect {training['threatdetect_version']}; "
@@ -94,11 +102,19 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         "",
     ]
     if "cascade" in model_config.metrics:
-        lines += ["## Cascade", "", f"Gate per label: `{model_config.components.get('gate')}`", "",
-                  "| set | messages | sent to transformer | flags kept vs transformer alone |", "|---|---|---|---|"]
+        lines += [
+            "## Cascade",
+            "",
+            f"Gate per label: `{model_config.components.get('gate')}`",
+            "",
+            "| set | messages | sent to transformer | flags kept vs transformer alone |",
+            "|---|---|---|---|",
+        ]
         for name, values in model_config.metrics["cascade"].items():
-            lines.append(f"| {name} | {values['n']} | {values['sent_to_transformer']:.1%} | "
-                         f"{values['any_flag_recall_vs_transformer']:.1%} |")
+            lines.append(
+                f"| {name} | {values['n']} | {values['sent_to_transformer']:.1%} | "
+                f"{values['any_flag_recall_vs_transformer']:.1%} |"
+            )
         lines.append("")
     lines.append("## Results of this run")
     lines.append("")

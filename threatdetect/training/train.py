@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from threatdetect import __version__
 from threatdetect.evaluation.functional import load_functional_suite
 from threatdetect.evaluation.metrics import apply_thresholds, evaluate, tune_thresholds
@@ -42,7 +41,9 @@ def _phenomena(split: LabelledSplit) -> list[list[str]] | None:
     return [list(v) if isinstance(v, list) else [t for t in str(v).split(",") if t] for v in values]
 
 
-def _evaluate_model(model, splits: dict[str, LabelledSplit], thresholds: dict[str, float], config: TrainConfig):
+def _evaluate_model(
+    model, splits: dict[str, LabelledSplit], thresholds: dict[str, float], config: TrainConfig
+):
     results: dict[str, Any] = {}
     for name in ("dev", "test"):
         split = splits.get(name)
@@ -52,8 +53,12 @@ def _evaluate_model(model, splits: dict[str, LabelledSplit], thresholds: dict[st
         results[name] = evaluate(model.predict_proba(split.texts), split.labels, thresholds, groups).to_dict()
     if config.data.functional and Path(config.data.functional).is_file():
         suite = load_functional_suite(config.data.functional)
-        report = evaluate(model.predict_proba(suite.texts), suite.labels, thresholds,
-                          {"capability": [[c] for c in suite.capabilities]})
+        report = evaluate(
+            model.predict_proba(suite.texts),
+            suite.labels,
+            thresholds,
+            {"capability": [[c] for c in suite.capabilities]},
+        )
         results["functional"] = report.to_dict()
     return results
 
@@ -77,8 +82,13 @@ def _base_config(config: TrainConfig, kind: str, splits: dict[str, LabelledSplit
 def _train_linear(config: TrainConfig, splits: dict[str, LabelledSplit], output_dir: Path) -> LinearModel:
     started = time.perf_counter()
     model_config = _base_config(config, "linear", splits)
-    model_config.backbone = {"type": "tfidf-word-char+lexicon", "classifier": "calibrated logistic regression"}
-    model = fit_linear(splits["train"].texts, splits["train"].labels, config.linear, model_config, config.seed)
+    model_config.backbone = {
+        "type": "tfidf-word-char+lexicon",
+        "classifier": "calibrated logistic regression",
+    }
+    model = fit_linear(
+        splits["train"].texts, splits["train"].labels, config.linear, model_config, config.seed
+    )
     model_config.thresholds = tune_thresholds(model.predict_proba(splits["dev"].texts), splits["dev"].labels)
     model_config.training["train_seconds"] = round(time.perf_counter() - started, 1)
     model.save(output_dir)
@@ -145,7 +155,9 @@ def train(config: TrainConfig) -> TrainResult:
     return TrainResult(output_dir, model_config.metrics)
 
 
-def cascade_agreement(model: CascadeModel, splits: dict[str, LabelledSplit], config: TrainConfig) -> dict[str, Any]:
+def cascade_agreement(
+    model: CascadeModel, splits: dict[str, LabelledSplit], config: TrainConfig
+) -> dict[str, Any]:
     """How many of the transformer's flags the cascade keeps, and how much work the gate saves."""
     sets = {"dev": splits["dev"].texts}
     if config.data.functional and Path(config.data.functional).is_file():
@@ -156,13 +168,16 @@ def cascade_agreement(model: CascadeModel, splits: dict[str, LabelledSplit], con
         full = apply_thresholds(model.transformer.predict_proba(texts), thresholds)
         cascaded = apply_thresholds(model.predict_proba(texts), thresholds)
         kept = {
-            label: round(float(((full[:, i] == 1) & (cascaded[:, i] == 1)).sum() / max(full[:, i].sum(), 1)), 4)
+            label: round(
+                float(((full[:, i] == 1) & (cascaded[:, i] == 1)).sum() / max(full[:, i].sum(), 1)), 4
+            )
             for i, label in enumerate(LABELS)
         }
         out[name] = {
             "flag_recall_vs_transformer": kept,
             "any_flag_recall_vs_transformer": round(
-                float((full.any(1) & cascaded.any(1)).sum() / max(full.any(1).sum(), 1)), 4),
+                float((full.any(1) & cascaded.any(1)).sum() / max(full.any(1).sum(), 1)), 4
+            ),
             "sent_to_transformer": round(model.last_stage_counts["transformer"] / max(len(texts), 1), 4),
             "n": len(texts),
         }
@@ -171,7 +186,11 @@ def cascade_agreement(model: CascadeModel, splits: dict[str, LabelledSplit], con
 
 def summary_numbers(metrics: dict[str, Any]) -> dict[str, float]:
     """Macro-F1 per evaluated set, for logs and notes."""
-    return {name: report["macro_f1"] for name, report in metrics.items() if isinstance(report, dict) and "macro_f1" in report}
+    return {
+        name: report["macro_f1"]
+        for name, report in metrics.items()
+        if isinstance(report, dict) and "macro_f1" in report
+    }
 
 
 __all__ = ["TrainResult", "summary_numbers", "train"]

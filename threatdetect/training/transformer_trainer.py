@@ -32,8 +32,21 @@ def _tokenized(split: LabelledSplit, tokenizer, normalizer: Normalizer, config: 
             "input_ids": encoded["input_ids"],
             "attention_mask": encoded["attention_mask"],
             "labels": split.labels.astype(np.float32).tolist(),
+            "length": [len(ids) for ids in encoded["input_ids"]],
         }
     )
+
+
+def _collator(tokenizer):
+    """Dynamic padding; the precomputed `length` column only serves the length-grouped sampler."""
+    from transformers import DataCollatorWithPadding
+
+    pad = DataCollatorWithPadding(tokenizer)
+
+    def collate(features):
+        return pad([{k: v for k, v in feature.items() if k != "length"} for feature in features])
+
+    return collate
 
 
 def _macro_f1(eval_prediction) -> dict[str, float]:
@@ -80,7 +93,6 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
     """Fine-tune and save weights (full model or adapter + head) to `output_dir/transformer`."""
     import torch
     from transformers import (
-        DataCollatorWithPadding,
         EarlyStoppingCallback,
         Trainer,
         TrainingArguments,
@@ -107,7 +119,9 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
             labels = inputs.pop("labels")
             outputs = model(**inputs)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                outputs.logits, labels.to(outputs.logits.dtype), pos_weight=pos_weight.to(outputs.logits.device)
+                outputs.logits,
+                labels.to(outputs.logits.dtype),
+                pos_weight=pos_weight.to(outputs.logits.device),
             )
             return (loss, outputs) if return_outputs else loss
 
@@ -120,14 +134,14 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
         per_device_eval_batch_size=settings.eval_batch_size,
         learning_rate=settings.learning_rate,
         weight_decay=settings.weight_decay,
-        warmup_ratio=settings.warmup_ratio,
+        warmup_steps=settings.warmup_ratio,  # a float below 1 is a ratio of all steps
         eval_strategy="epoch",
         save_strategy="epoch",
         save_total_limit=2,
         load_best_model_at_end=True,
         metric_for_best_model="macro_f1",
         greater_is_better=True,
-        group_by_length=True,
+        train_sampling_strategy="group_by_length",
         seed=config.seed,
         data_seed=config.seed,
         logging_steps=25,
@@ -135,7 +149,6 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
         use_cpu=device == "cpu",
         fp16=device == "cuda",
         dataloader_num_workers=0,
-        save_safetensors=True,
         disable_tqdm=False,
     )
     trainer = WeightedTrainer(
@@ -143,7 +156,7 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
         args=arguments,
         train_dataset=train_set,
         eval_dataset=dev_set,
-        data_collator=DataCollatorWithPadding(tokenizer),
+        data_collator=_collator(tokenizer),
         compute_metrics=_macro_f1,
         callbacks=[EarlyStoppingCallback(early_stopping_patience=settings.early_stopping_patience)],
     )

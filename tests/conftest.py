@@ -1,0 +1,76 @@
+"""Shared fixtures: small labelled splits cut from our corpus, and a tiny RoBERTa built in the test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from threatdetect.labels import LABELS
+
+CORPUS = Path("data/corpus")
+
+
+def _take(path: Path, per_label: int, negatives: int) -> list[dict]:
+    """A small split with positives of every label and plenty of negatives, in file order."""
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    rows = [r for r in rows if r["origin"] == "written"]
+    picked, counts = [], dict.fromkeys(LABELS, 0)
+    clean = 0
+    for row in rows:
+        positive = [label for label in LABELS if row[label]]
+        if positive and any(counts[label] < per_label for label in positive):
+            picked.append(row)
+            for label in positive:
+                counts[label] += 1
+        elif not positive and clean < negatives:
+            picked.append(row)
+            clean += 1
+    return picked
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory) -> Path:
+    """train/dev/test JSONL files of a few hundred rows taken from the real corpus."""
+    out = tmp_path_factory.mktemp("small_corpus")
+    sizes = {"train": (60, 120), "dev": (25, 50), "test": (25, 50)}
+    for split, (per_label, negatives) in sizes.items():
+        rows = _take(CORPUS / f"{split}.jsonl", per_label, negatives)
+        with (out / f"{split}.jsonl").open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_roberta(tmp_path_factory, small_corpus) -> Path:
+    """A randomly initialised 2-layer RoBERTa with a byte-level BPE tokenizer trained on corpus text."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import RobertaConfig, RobertaForMaskedLM, RobertaTokenizerFast
+
+    directory = tmp_path_factory.mktemp("tiny_roberta")
+    texts = [json.loads(line)["text"] for line in (small_corpus / "train.jsonl").open(encoding="utf-8")]
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(texts, vocab_size=600, min_frequency=2, special_tokens=specials)
+    bpe.save_model(str(directory))
+    tokenizer = RobertaTokenizerFast(
+        vocab_file=str(directory / "vocab.json"),
+        merges_file=str(directory / "merges.txt"),
+        model_max_length=64,
+    )
+    tokenizer.save_pretrained(directory)
+    config = RobertaConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=80,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+    )
+    RobertaForMaskedLM(config).save_pretrained(directory, safe_serialization=True)
+    return directory

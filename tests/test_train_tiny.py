@@ -1,0 +1,107 @@
+"""End to end on CPU in seconds: train tiny models, save, reload, score."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from threatdetect.labels import LABELS
+from threatdetect.modeling.model_dir import CONFIG_FILE
+from threatdetect.training.config import load_config
+from threatdetect.training.train import train
+
+TEXTS = ["ik maak je af vuile hoer", "goedemorgen wethouder, fijne dag", "we weten waar je woont 🔪"]
+
+
+def _config(tmp_path: Path, small_corpus: Path, base: str, overrides: list[str]):
+    data = [
+        f"data.train={small_corpus / 'train.jsonl'}",
+        f"data.dev={small_corpus / 'dev.jsonl'}",
+        f"data.test={small_corpus / 'test.jsonl'}",
+        f"output_dir={tmp_path / 'model'}",
+    ]
+    return load_config(f"configs/{base}.yaml", data + overrides)
+
+
+def _no_pickles(directory: Path) -> None:
+    for path in directory.rglob("*"):
+        assert path.suffix not in (".pkl", ".pickle", ".bin", ".pt", ".joblib"), path
+
+
+def test_linear_model_trains_saves_reloads_and_scores(tmp_path, small_corpus):
+    from threatdetect import Detector
+
+    result = train(_config(tmp_path, small_corpus, "linear", []))
+    directory = result.output_dir
+    assert (directory / CONFIG_FILE).is_file() and (directory / "README.md").is_file()
+    _no_pickles(directory)
+    saved = json.loads((directory / CONFIG_FILE).read_text())
+    assert saved["kind"] == "linear" and set(saved["thresholds"]) == set(LABELS)
+    assert "test" in saved["metrics"] and "macro_f1" in saved["metrics"]["test"]
+    detector = Detector.load(directory)
+    first = detector.predict_proba(TEXTS)
+    again = Detector.load(directory).predict_proba(TEXTS)
+    np.testing.assert_allclose(first, again, rtol=1e-6)
+    assert first.shape == (3, 3) and ((first >= 0) & (first <= 1)).all()
+    assert (first[:, 1] >= first[:, 2]).all(), "death_threat implies intimidation"
+
+
+def test_tiny_roberta_trains_saves_reloads_and_scores(tmp_path, small_corpus, tiny_roberta):
+    from threatdetect import Detector
+
+    overrides = [
+        f"transformer.base_model={tiny_roberta}",
+        "transformer.max_steps=6",
+        "transformer.batch_size=16",
+        "transformer.max_length=48",
+        "transformer.learning_rate=0.001",
+        "transformer.device=cpu",
+    ]
+    result = train(_config(tmp_path, small_corpus, "robbert-v2", overrides))
+    directory = result.output_dir
+    _no_pickles(directory)
+    assert (directory / "transformer" / "model.safetensors").is_file()
+    card = (directory / "README.md").read_text()
+    assert card.startswith("---\n") and "Test split" in card
+    detector = Detector.load(directory, quantize=False)
+    results = detector.score(TEXTS)
+    assert [r.text for r in results] == TEXTS
+    for r in results:
+        assert set(r.scores) == set(LABELS) and all(0.0 <= v <= 1.0 for v in r.scores.values())
+    reloaded = Detector.load(directory, quantize=False).predict_proba(TEXTS)
+    np.testing.assert_allclose(detector.predict_proba(TEXTS), reloaded, rtol=1e-5, atol=1e-6)
+
+
+def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_roberta):
+    from threatdetect import Detector
+
+    overrides = [
+        f"transformer.base_model={tiny_roberta}",
+        "transformer.max_steps=6",
+        "transformer.batch_size=16",
+        "transformer.max_length=48",
+        "transformer.device=cpu",
+        "transformer.lora.target_modules=[query,value]",
+        "transformer.lora.r=4",
+        "transformer.text_prefix=''",
+    ]
+    result = train(_config(tmp_path, small_corpus, "default", overrides))
+    directory = result.output_dir
+    _no_pickles(directory)
+    assert (directory / "transformer" / "adapter_config.json").is_file()
+    assert (directory / "linear" / CONFIG_FILE).is_file()
+    saved = json.loads((directory / CONFIG_FILE).read_text())
+    assert saved["kind"] == "cascade" and set(saved["components"]["gate"]) == set(LABELS)
+    assert "cascade" in saved["metrics"]
+    full = Detector.load(directory, quantize=False, cascade=False).predict_proba(TEXTS)
+    cascaded = Detector.load(directory, quantize=False).predict_proba(TEXTS)
+    assert full.shape == cascaded.shape == (3, 3)
+
+
+@pytest.mark.parametrize("name", ["robbert-v2", "robbert-2023"])
+def test_robbert_configs_validate_offline(name):
+    config = load_config(f"configs/{name}.yaml")
+    assert config.model == "transformer" and "robbert" in config.transformer.base_model

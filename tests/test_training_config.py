@@ -1,0 +1,77 @@
+"""Training configs validate on load with errors that name the file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from threatdetect.training.config import ConfigError, load_config
+
+CONFIGS = sorted(Path("configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_shipped_configs_validate_without_network(path):
+    config = load_config(path)
+    assert config.name
+    assert config.model in ("linear", "transformer", "cascade")
+
+
+def test_robbert_configs_name_the_hub_models():
+    assert load_config("configs/robbert-v2.yaml").transformer.base_model == "pdelobelle/robbert-v2-dutch-base"
+    assert (
+        load_config("configs/robbert-2023.yaml").transformer.base_model
+        == "DTAI-KULeuven/robbert-2023-dutch-base"
+    )
+    assert load_config("configs/e5-offline.yaml").transformer.lora.enabled is True
+
+
+def test_overrides_set_nested_keys_with_yaml_types():
+    config = load_config(
+        "configs/e5-offline.yaml", ["transformer.epochs=1", "transformer.lora.r=4", "seed=7"]
+    )
+    assert config.transformer.epochs == 1.0
+    assert config.transformer.lora.r == 4
+    assert config.seed == 7
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nmodel: linear\noutput_dir: out\nepochs: 3\n", "unknown key 'epochs'"),
+        ("name: x\nmodel: linear\noutput_dir: out\ntransformer:\n  lr: 1\n", "unknown key 'transformer.lr'"),
+        ("name: x\nmodel: linear\noutput_dir: out\nseed: many\n", "seed: expected an integer"),
+        ("name: x\nmodel: forest\noutput_dir: out\n", "model must be one of"),
+        (
+            "name: x\nmodel: linear\noutput_dir: out\ntransformer:\n  lora:\n    enabled: maybe\n",
+            "expected true or false",
+        ),
+        ("name: x\nmodel: linear\noutput_dir: out\nlinear:\n  C: -1\n", "C must be positive"),
+        ("name: x\nmodel: linear\n", "output_dir"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("name: [unclosed\n", "invalid YAML"),
+    ],
+)
+def test_invalid_configs_fail_with_file_and_key(tmp_path, text, message):
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_bad_override_syntax():
+    with pytest.raises(ConfigError, match="key=value"):
+        load_config("configs/linear.yaml", ["seed"])

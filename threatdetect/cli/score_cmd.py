@@ -1,0 +1,158 @@
+"""`threatdetect score INPUT... [-o OUT]`: score message dumps with a model."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import typer
+
+from threatdetect.cli.app import app
+
+logger = logging.getLogger(__name__)
+
+
+def parse_thresholds(values: list[str] | None) -> dict[str, float]:
+    from threatdetect.labels import LABELS
+
+    thresholds = {}
+    for value in values or []:
+        label, _, number = value.partition("=")
+        if label not in LABELS or not number:
+            raise typer.BadParameter(
+                f"expected LABEL=VALUE with LABEL one of {', '.join(LABELS)}, got {value!r}"
+            )
+        try:
+            thresholds[label] = float(number)
+        except ValueError as error:
+            raise typer.BadParameter(f"threshold for {label} must be a number, got {number!r}") from error
+        if not 0.0 <= thresholds[label] <= 1.0:
+            raise typer.BadParameter(f"threshold for {label} must be between 0 and 1")
+    return thresholds
+
+
+def run_score(
+    inputs: list[Path],
+    output: Path | None = None,
+    *,
+    model: Path | None = None,
+    fmt: str | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    include_all: bool = False,
+    thresholds: dict[str, float] | None = None,
+    errors_path: Path | None = None,
+    report: Path | None = None,
+    lang: str = "nl",
+    cascade: bool = True,
+    progress: bool = False,
+):
+    """Score every input file; returns the ScoreSummary. Raises InputError on fatal input problems."""
+    import itertools
+
+    from threatdetect.io.readers import read_messages
+    from threatdetect.io.writers import RecordWriter
+    from threatdetect.scoring.batch import open_output, score_stream
+    from threatdetect.scoring.detector import Detector
+
+    detector = Detector.load(model, thresholds=thresholds, cascade=cascade)
+    # Fail fast on unreadable inputs before writing anything.
+    streams = [read_messages(path, fmt=fmt, text_field=text_field, id_field=id_field) for path in inputs]
+    if errors_path is None:
+        errors_path = (
+            output.with_name(output.stem + ".errors.jsonl") if output else Path("threatdetect-errors.jsonl")
+        )
+    writer_path = output
+    if report is not None and output is None:
+        include_all = include_all  # the report reads the flagged records from a temporary file
+        writer_path = report.with_suffix(".scored.jsonl")
+    handle = open_output(writer_path)
+    try:
+        with errors_path.open("w", encoding="utf-8") as errors:
+            writer = RecordWriter(handle, RecordWriter.format_for(writer_path))
+            summary = score_stream(
+                itertools.chain.from_iterable(streams),
+                detector,
+                writer,
+                errors,
+                include_all=include_all,
+                progress=progress,
+            )
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+    summary.sources = [str(p) for p in inputs]
+    if summary.rejected == 0:
+        errors_path.unlink(missing_ok=True)
+    summary.errors_path = str(errors_path) if summary.rejected else None
+    if report is not None:
+        from threatdetect.report.html import render_report_file
+
+        render_report_file(writer_path, report, lang=lang, sources=inputs, model_name=detector.name)
+    return summary
+
+
+@app.command("score")
+def score_command(
+    inputs: list[Path] = typer.Argument(
+        ..., help="Message dumps: JSONL, CSV/TSV, JSON, Parquet, X/Facebook/Instagram exports."
+    ),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Output file (.jsonl, or .csv for CSV). Default: stdout."
+    ),
+    model: Path = typer.Option(None, "--model", "-m", help="Model directory. Default: the shipped model."),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="Input format; detected from the file when omitted."
+    ),
+    text_field: str = typer.Option(
+        "text", "--text-field", "-t", help="Field holding the message text (generic files)."
+    ),
+    id_field: str = typer.Option("id", "--id-field", help="Field holding the message id (generic files)."),
+    include_all: bool = typer.Option(
+        False, "--all", "-a", help="Write every message, not only flagged ones."
+    ),
+    threshold: list[str] = typer.Option(
+        None, "--threshold", help="Override a threshold: --threshold hate=0.7"
+    ),
+    errors: Path = typer.Option(
+        None, "--errors", "-e", help="Where rejected records go (default: OUT.errors.jsonl)."
+    ),
+    report: Path = typer.Option(None, "--report", "-r", help="Also write an HTML evidence report here."),
+    lang: str = typer.Option("nl", "--lang", help="Report language: nl or en."),
+    no_cascade: bool = typer.Option(False, "--no-cascade", help="Score every message with the transformer."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """Score message dumps for hate, intimidation and death threats; write flagged messages (or --all)."""
+    from threatdetect.io.records import InputError
+
+    if output is not None and output.exists() and not force:
+        typer.echo(f"error: {output} exists; use --force to overwrite", err=True)
+        raise typer.Exit(2)
+    try:
+        summary = run_score(
+            inputs,
+            output,
+            model=model,
+            fmt=fmt,
+            text_field=text_field,
+            id_field=id_field,
+            include_all=include_all,
+            thresholds=parse_thresholds(threshold),
+            errors_path=errors,
+            report=report,
+            lang=lang,
+            cascade=not no_cascade,
+            progress=not quiet and sys.stderr.isatty(),
+        )
+    except InputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    if not quiet:
+        for line in summary.lines():
+            typer.echo(line, err=True)
+        if summary.rejected:
+            typer.echo(f"rejected records listed in {summary.errors_path}", err=True)
+        if report is not None:
+            typer.echo(f"report written to {report}", err=True)

@@ -1,0 +1,86 @@
+"""Write scored records as JSON Lines (default) or CSV, and rejected records to an errors file.
+
+The output contract (pinned by tests): every record has `id`, `text`, `scores` (hate,
+intimidation, death_threat floats in [0, 1]), `labels`, `flagged`, plus author, timestamp, url and
+platform when the input had them. CSV flattens scores to `score_<label>` columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from threatdetect.io.records import Message, Rejected
+from threatdetect.labels import LABELS
+from threatdetect.scoring.results import ScoreResult
+
+OPTIONAL_FIELDS = ("author", "timestamp", "url", "platform")
+CSV_COLUMNS = [
+    "id",
+    "text",
+    *(f"score_{label}" for label in LABELS),
+    "labels",
+    "flagged",
+    *OPTIONAL_FIELDS,
+    "source",
+    "record",
+    "sha256",
+    "spans",
+]
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def scored_record(message: Message, result: ScoreResult) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": message.id,
+        "text": message.text,
+        "scores": {label: round(float(result.scores[label]), 6) for label in LABELS},
+        "labels": list(result.labels),
+        "flagged": result.flagged,
+    }
+    for name in OPTIONAL_FIELDS:
+        value = getattr(message, name)
+        if value not in (None, ""):
+            record[name] = value
+    record["source"] = message.source
+    record["record"] = message.record
+    record["sha256"] = text_sha256(message.text)
+    record["spans"] = [span.to_dict() for span in result.spans]
+    return record
+
+
+class RecordWriter:
+    """Streams records to a file (or stdout) as JSONL or CSV."""
+
+    def __init__(self, handle: IO[str], fmt: str) -> None:
+        if fmt not in ("jsonl", "csv"):
+            raise ValueError(f"unknown output format {fmt!r}; use jsonl or csv")
+        self.handle, self.fmt = handle, fmt
+        self._csv = None
+        if fmt == "csv":
+            self._csv = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+            self._csv.writeheader()
+
+    @staticmethod
+    def format_for(path: Path | None) -> str:
+        return "csv" if path is not None and path.suffix.lower() == ".csv" else "jsonl"
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._csv is None:
+            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return
+        flat = {key: value for key, value in record.items() if key not in ("scores", "labels", "spans")}
+        flat.update({f"score_{label}": record["scores"][label] for label in LABELS})
+        flat["labels"] = ";".join(record["labels"])
+        flat["spans"] = json.dumps(record.get("spans", []), ensure_ascii=False)
+        self._csv.writerow(flat)
+
+
+def write_rejected(handle: IO[str], rejected: Rejected) -> None:
+    handle.write(json.dumps(rejected.to_dict(), ensure_ascii=False) + "\n")

@@ -1,0 +1,116 @@
+"""The streaming batch scorer behind `threatdetect score`.
+
+Reads messages lazily, scores them in fixed-size chunks, and writes each chunk before reading the
+next, so memory stays flat however large the dump. Every input record ends up either in the output
+(or counted as scored when only flagged messages are written) or in the errors file:
+`inputs == scored + rejected`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from threatdetect.io.records import Message, Rejected
+from threatdetect.io.writers import RecordWriter, scored_record, write_rejected
+from threatdetect.labels import LABELS
+
+CHUNK_SIZE = 1024
+
+
+@dataclass
+class ScoreSummary:
+    inputs: int = 0
+    scored: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    written: int = 0
+    per_label: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LABELS, 0))
+    seconds: float = 0.0
+    sources: list[str] = field(default_factory=list)
+    stages: dict[str, int] = field(default_factory=dict)
+    errors_path: str | None = None
+
+    @property
+    def per_second(self) -> float:
+        return self.scored / self.seconds if self.seconds > 0 else 0.0
+
+    def consistent(self) -> bool:
+        return self.inputs == self.scored + self.rejected
+
+    def lines(self) -> list[str]:
+        out = [
+            f"in {self.inputs} = scored {self.scored} + rejected {self.rejected}",
+            f"flagged {self.flagged}: " + ", ".join(f"{label} {n}" for label, n in self.per_label.items()),
+            f"{self.seconds:.1f} s, {self.per_second:.0f} messages/s",
+        ]
+        if self.stages:
+            out.append("stages: " + ", ".join(f"{k} {v}" for k, v in self.stages.items()))
+        return out
+
+
+def _chunks(records: Iterable[Message | Rejected], size: int) -> Iterator[list[Message | Rejected]]:
+    chunk: list[Message | Rejected] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def score_stream(
+    records: Iterable[Message | Rejected],
+    detector,
+    writer: RecordWriter | None,
+    errors: IO[str] | None,
+    include_all: bool = False,
+    progress: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> ScoreSummary:
+    """Score a stream of records; write scored (flagged, or all) records and rejected ones."""
+    from tqdm import tqdm
+
+    summary = ScoreSummary()
+    before = Counter(getattr(detector.model, "stage_totals", {}))
+    started = time.perf_counter()
+    bar = tqdm(total=None, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    try:
+        for chunk in _chunks(records, chunk_size):
+            messages = [r for r in chunk if isinstance(r, Message)]
+            results = iter(detector.score([m.text for m in messages]) if messages else [])
+            for record in chunk:
+                summary.inputs += 1
+                if isinstance(record, Rejected):
+                    summary.rejected += 1
+                    if errors is not None:
+                        write_rejected(errors, record)
+                    continue
+                result = next(results)
+                summary.scored += 1
+                if result.flagged:
+                    summary.flagged += 1
+                    for label in result.labels:
+                        summary.per_label[label] += 1
+                if writer is not None and (include_all or result.flagged):
+                    writer.write(scored_record(record, result))
+                    summary.written += 1
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+    summary.seconds = time.perf_counter() - started
+    summary.stages = dict(Counter(getattr(detector.model, "stage_totals", {})) - before)
+    return summary
+
+
+def open_output(path: Path | None) -> IO[str]:
+    if path is None:
+        return sys.stdout
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w", encoding="utf-8", newline="")
