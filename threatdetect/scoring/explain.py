@@ -63,15 +63,23 @@ def occlusion_spans(
     drops = base[None, :] - occluded  # (n_tokens, n_labels)
     spans = []
     for column, label in enumerate(LABELS):
-        order = np.argsort(-drops[:, column])[:top_k]
-        for index in order:
-            drop = float(drops[index, column])
-            if drop >= min_drop:
-                token = tokens[index]
-                spans.append(
-                    Span(token.start, token.end, raw[token.start : token.end], label, "occlusion", drop)
-                )
+        chosen = [int(i) for i in np.argsort(-drops[:, column])[:top_k] if drops[i, column] >= min_drop]
+        spans.extend(_merge_adjacent(raw, tokens, sorted(chosen), drops[:, column], label))
     return _dedupe(spans)
+
+
+def _merge_adjacent(raw: str, tokens, indices: list[int], drops: np.ndarray, label: str) -> list[Span]:
+    """Join chosen tokens separated only by whitespace into one span ('weet waar je woont')."""
+    spans: list[Span] = []
+    for index in indices:
+        token, drop = tokens[index], float(drops[index])
+        if spans and not raw[spans[-1].end : token.start].strip():
+            last = spans[-1]
+            merged = raw[last.start : token.end]
+            spans[-1] = Span(last.start, token.end, merged, label, "occlusion", max(last.weight, drop))
+        else:
+            spans.append(Span(token.start, token.end, raw[token.start : token.end], label, "occlusion", drop))
+    return spans
 
 
 def _dedupe(spans: list[Span]) -> list[Span]:

@@ -1,0 +1,100 @@
+"""The library API: typed results, thresholds, explanations and thread safety."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from threatdetect.labels import LABELS
+from threatdetect.scoring.results import ScoreResult
+
+TEXTS = [
+    "ik maak je af vuile hoer 🔪",
+    "goedemorgen wethouder, wanneer gaat het zwembad open?",
+    "jouw lantaarnpaal staat al klaar @wethouder",
+    "ik lag echt in een deuk om dat debat",
+    "k*nker op, ik weet waar je woont",
+    "we weten waar je dochter op school zit",
+] * 5
+
+
+@pytest.fixture(scope="module")
+def detector(tmp_path_factory, small_corpus):
+    from threatdetect import Detector
+    from threatdetect.training.config import load_config
+    from threatdetect.training.train import train
+
+    out = tmp_path_factory.mktemp("linear_model")
+    config = load_config(
+        "configs/linear.yaml",
+        [
+            f"data.train={small_corpus / 'train.jsonl'}",
+            f"data.dev={small_corpus / 'dev.jsonl'}",
+            f"data.test={small_corpus / 'test.jsonl'}",
+            f"output_dir={out}",
+        ],
+    )
+    train(config)
+    return Detector.load(out)
+
+
+def test_single_text_returns_one_result_and_list_returns_list(detector):
+    single = detector.score("ik weet waar je woont")
+    assert isinstance(single, ScoreResult)
+    many = detector.score(["ik weet waar je woont", "fijne dag"])
+    assert isinstance(many, list) and len(many) == 2
+    assert many[0].scores == pytest.approx(single.scores)
+
+
+def test_results_are_consistent_with_thresholds_and_implication(detector):
+    for result in detector.score(TEXTS):
+        assert set(result.scores) == set(LABELS)
+        assert all(0.0 <= value <= 1.0 for value in result.scores.values())
+        assert result.scores["intimidation"] >= result.scores["death_threat"]
+        expected = tuple(label for label in LABELS if result.scores[label] >= detector.thresholds[label])
+        assert result.labels == expected
+        assert result.flagged == bool(result.labels)
+
+
+def test_threshold_overrides_change_labels(tmp_path, detector):
+    from threatdetect import Detector
+
+    strict = Detector(detector.model, thresholds=dict.fromkeys(LABELS, 1.0))
+    assert not any(r.flagged for r in strict.score(TEXTS[:6]))
+    lenient = Detector(detector.model, thresholds=dict.fromkeys(LABELS, 0.0))
+    assert all(r.flagged for r in lenient.score(TEXTS[:6]))
+    with pytest.raises(ValueError, match="unknown label"):
+        Detector(detector.model, thresholds={"spam": 0.5})
+
+
+def test_trigger_spans_point_into_the_raw_text(detector):
+    text = "jij vuile h**r, ik maak je d o o d"
+    result = detector.score(text)
+    assert result.spans, "lexicon should find the obfuscated triggers"
+    for span in result.spans:
+        assert text[span.start : span.end] == span.text
+    assert any("h**r" in span.text for span in result.spans)
+
+
+def test_explain_combines_lexicon_and_occlusion(detector):
+    text = "we weten waar je woont en waar je dochter op school zit"
+    explanation = detector.explain(text)
+    sources = {span.source for spans in explanation.spans.values() for span in spans}
+    assert "occlusion" in sources
+    for spans in explanation.spans.values():
+        for span in spans:
+            assert text[span.start : span.end] == span.text
+
+
+def test_score_rejects_non_text(detector):
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        detector.score(["ok", None])
+
+
+def test_scoring_from_many_threads_matches_sequential(detector):
+    sequential = [r.scores for r in detector.score(TEXTS)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(lambda text: detector.score(text).scores, TEXTS))
+    for one, other in zip(sequential, parallel, strict=True):
+        assert one == pytest.approx(other, abs=1e-6)
