@@ -1,0 +1,46 @@
+"""`threatdetect evaluate --model DIR FILE`: metrics of a model on a labelled file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from threatdetect.cli.app import app
+
+
+@app.command("evaluate")
+def evaluate_command(
+    files: list[Path] = typer.Argument(
+        ..., help="Labelled JSONL/CSV/Parquet files, or the functional suite TSV."
+    ),
+    model: Path = typer.Option(None, "--model", "-m", help="Model directory. Default: the shipped model."),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the reports as JSON here."),
+    text_column: str = typer.Option("text", "--text-field", "-t", help="Column with the message text."),
+    no_cascade: bool = typer.Option(False, "--no-cascade", help="Evaluate the transformer alone."),
+) -> None:
+    """Per-label precision, recall, F1 and PR-AUC, accuracy per phenomenon or capability, confusion counts."""
+    from threatdetect.evaluation.metrics import format_report
+    from threatdetect.evaluation.run import evaluate_file
+    from threatdetect.scoring.detector import Detector
+    from threatdetect.training.config import ConfigError
+
+    detector = Detector.load(model, cascade=not no_cascade)
+    reports = {}
+    for path in files:
+        try:
+            report = evaluate_file(detector, path, text_column=text_column)
+        except (ConfigError, ValueError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+        typer.echo(format_report(report, f"{path} ({detector.name})"))
+        rejected = getattr(report, "rejected_rows", [])
+        if rejected:
+            typer.echo(
+                f"{len(rejected)} row(s) rejected, e.g. row {rejected[0]['row']}: {rejected[0]['reason']}"
+            )
+        reports[str(path)] = report.to_dict()
+    if output is not None:
+        output.write_text(json.dumps(reports, indent=2, ensure_ascii=False))
+        typer.echo(f"reports written to {output}")
