@@ -1,0 +1,105 @@
+"""The corpus on main: schema, counts, leakage, reproducible build, and the functional suite."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from threatdetect.corpus.build import build_corpus
+from threatdetect.corpus.check import MINIMUMS, check_corpus
+from threatdetect.corpus.similarity import LEAKAGE_THRESHOLD, cluster, similar_pairs
+from threatdetect.corpus.sources import SourceError, known_tags, parse_line
+from threatdetect.evaluation.functional import load_functional_suite
+
+CORPUS = Path("data/corpus")
+
+
+@pytest.fixture(scope="module")
+def check():
+    return check_corpus(CORPUS)
+
+
+def test_data_check_passes(check):
+    assert check.ok, check.problems[:10]
+
+
+@pytest.mark.parametrize("name", sorted(MINIMUMS))
+def test_minimum_counts(check, name):
+    assert check.stats[name] >= MINIMUMS[name]
+
+
+def test_no_near_duplicates_across_splits(check):
+    # Character 5-gram Jaccard > 0.6 reads as the same message written twice (see similarity.py).
+    assert check.stats["cross_split_near_duplicates"] == 0
+
+
+def test_at_least_half_of_threats_aim_at_women(check):
+    assert check.stats["threats_aimed_at_women_share"] >= 0.5
+
+
+def test_committed_splits_are_what_build_produces(tmp_path):
+    build_corpus(Path("data/corpus/written"), tmp_path)
+    for split in ("train", "dev", "test"):
+        assert (tmp_path / f"{split}.jsonl").read_bytes() == (CORPUS / f"{split}.jsonl").read_bytes(), (
+            f"{split}.jsonl is stale: run `threatdetect data build`"
+        )
+
+
+def test_augmented_rows_share_their_source_group():
+    rows = [json.loads(line) for line in (CORPUS / "train.jsonl").open(encoding="utf-8")]
+    written_groups = {r["group"] for r in rows if r["origin"] == "written"}
+    augmented = [r for r in rows if r["origin"] != "written"]
+    assert augmented and all(r["group"] in written_groups for r in augmented)
+    assert {r["origin"].split(":")[1] for r in augmented} <= {"obfuscation", "typos", "emoji", "casing"}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("DI\tpolitician\tf\tx_reply\texplicit", "expected 6 tab-separated fields"),
+        ("D\tpolitician\tf\tx_reply\texplicit\tik schiet je neer", "D must come with I"),
+        ("X\tpolitician\tf\tx_reply\texplicit\tik schiet je neer", "field 'labels'"),
+        ("DI\tmayor\tf\tx_reply\texplicit\tik schiet je neer", "field 'target'"),
+        ("DI\tpolitician\tq\tx_reply\texplicit\tik schiet je neer", "field 'target_gender'"),
+        ("DI\tpolitician\tf\ttiktok\texplicit\tik schiet je neer", "field 'style'"),
+        ("DI\tpolitician\tf\tx_reply\tscary\tik schiet je neer", "unknown tag 'scary'"),
+        ("-\tnone\t-\tx_post\tneutral\thallo", "1 words"),
+    ],
+)
+def test_source_lines_are_validated_with_file_line_and_field(line, message):
+    with pytest.raises(SourceError) as error:
+        parse_line(line, "written/x.tsv", 7, known_tags())
+    assert "written/x.tsv: line 7" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_emoji_only_threats_are_accepted():
+    message = parse_line("DI\tpolitician\tf\tx_reply\temoji_threat\t🔫⚰️", "x.tsv", 1, known_tags())
+    assert message.labels["death_threat"] == 1 and message.labels["intimidation"] == 1
+
+
+def test_similarity_pairs_and_clusters():
+    texts = ["ik schiet je neer als ik je zie", "ik schiet je neer als ik je zie hoor", "fijne dag allemaal"]
+    pairs = list(similar_pairs(texts, threshold=LEAKAGE_THRESHOLD))
+    assert [(i, j) for i, j, _ in pairs] == [(0, 1)]
+    assert cluster(texts, threshold=0.5) == [0, 0, 2]
+
+
+def test_functional_suite_has_40_capabilities_with_10_cases():
+    suite = load_functional_suite("data/functional/suite.tsv")
+    counts = Counter(suite.capabilities)
+    assert len(counts) >= 40
+    assert min(counts.values()) >= 10
+    described = json.loads(Path("data/functional/capabilities.json").read_text(encoding="utf-8"))
+    assert set(counts) <= set(described)
+
+
+def test_functional_suite_is_kept_apart_from_the_corpus():
+    suite = load_functional_suite("data/functional/suite.tsv").texts
+    corpus = [json.loads(line)["text"] for split in ("train", "dev", "test")
+              for line in (CORPUS / f"{split}.jsonl").open(encoding="utf-8")]
+    leaks = list(similar_pairs(suite, corpus, threshold=LEAKAGE_THRESHOLD))
+    assert not leaks, [(suite[i], corpus[j]) for i, j, _ in leaks[:3]]
