@@ -74,3 +74,23 @@ def tiny_roberta(tmp_path_factory, small_corpus) -> Path:
     )
     RobertaForMaskedLM(config).save_pretrained(directory, safe_serialization=True)
     return directory
+
+
+@pytest.fixture(scope="session")
+def linear_model_dir(tmp_path_factory, small_corpus) -> Path:
+    """A linear model trained in seconds on the small corpus."""
+    from threatdetect.training.config import load_config
+    from threatdetect.training.train import train
+
+    out = tmp_path_factory.mktemp("linear_model")
+    config = load_config(
+        "configs/linear.yaml",
+        [
+            f"data.train={small_corpus / 'train.jsonl'}",
+            f"data.dev={small_corpus / 'dev.jsonl'}",
+            f"data.test={small_corpus / 'test.jsonl'}",
+            f"output_dir={out}",
+        ],
+    )
+    train(config)
+    return out

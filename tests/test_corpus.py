@@ -99,7 +99,10 @@ def test_functional_suite_has_40_capabilities_with_10_cases():
 
 def test_functional_suite_is_kept_apart_from_the_corpus():
     suite = load_functional_suite("data/functional/suite.tsv").texts
-    corpus = [json.loads(line)["text"] for split in ("train", "dev", "test")
-              for line in (CORPUS / f"{split}.jsonl").open(encoding="utf-8")]
+    corpus = [
+        json.loads(line)["text"]
+        for split in ("train", "dev", "test")
+        for line in (CORPUS / f"{split}.jsonl").open(encoding="utf-8")
+    ]
     leaks = list(similar_pairs(suite, corpus, threshold=LEAKAGE_THRESHOLD))
     assert not leaks, [(suite[i], corpus[j]) for i, j, _ in leaks[:3]]
