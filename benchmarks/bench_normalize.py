@@ -23,7 +23,17 @@ from threatdetect.normalize import Normalizer
 RESULTS_PATH = Path(__file__).parent / "results" / "normalize.json"
 
 # Building blocks of message shapes seen in replies to Dutch local politicians.
-OPENERS = ["@wethouder_bakker", "@burgemeester", "Beste raadslid,", "Hoi Sanne,", "mevrouw de wethouder", "ff serieus", "gwn", "Kijk", ""]
+OPENERS = [
+    "@wethouder_bakker",
+    "@burgemeester",
+    "Beste raadslid,",
+    "Hoi Sanne,",
+    "mevrouw de wethouder",
+    "ff serieus",
+    "gwn",
+    "Kijk",
+    "",
+]
 PHRASES = [
     "wanneer gaat de inspraakavond over de rotonde eigenlijk door",
     "ik vind dit echt een belachelijk voorstel van de gemeente",
@@ -114,7 +124,9 @@ def main() -> None:
     ours_rate = _rate(ours, messages, args.repeats)
     words = sum(len(message.split()) for message in messages) / len(messages)
 
-    print(f"{len(messages)} messages, {words:.1f} words on average, best of {args.repeats} runs, one process\n")
+    print(
+        f"{len(messages)} messages, {words:.1f} words on average, best of {args.repeats} runs, one process\n"
+    )
     print("| system | messages/s | relative to baseline |")
     print("|---|---:|---:|")
     print(f"| spacy.blank('nl') tokenizer (nlp.pipe) | {baseline_rate:,.0f} | 1.00 |")

@@ -1,8 +1,9 @@
 """threatdetect: find threats, intimidation and hate in Dutch social-media messages.
 
-    from threatdetect import Detector
-    detector = Detector.load()
-    detector.score("ik weet waar je woont").labels
+Two lines to use it from Python::
+
+    >>> from threatdetect import Detector
+    >>> Detector.load().score("ik weet waar je woont").labels
 """
 
 from importlib.metadata import PackageNotFoundError, version

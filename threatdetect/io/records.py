@@ -17,7 +17,9 @@ class InputError(Exception):
 
     def __init__(self, source: str, reason: str, line: int | None = None, field: str | None = None) -> None:
         self.source, self.reason, self.line, self.field = source, reason, line, field
-        where = source + (f": line {line}" if line is not None else "") + (f": field '{field}'" if field else "")
+        where = (
+            source + (f": line {line}" if line is not None else "") + (f": field '{field}'" if field else "")
+        )
         super().__init__(f"{where}: {reason}")
 
 
@@ -49,5 +51,11 @@ class Rejected:
     raw: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "record": self.record, "line": self.line, "field": self.field,
-                "reason": self.reason, "raw": self.raw}
+        return {
+            "source": self.source,
+            "record": self.record,
+            "line": self.line,
+            "field": self.field,
+            "reason": self.reason,
+            "raw": self.raw,
+        }

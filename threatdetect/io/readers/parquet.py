@@ -1,0 +1,52 @@
+"""Parquet, read one record batch at a time with pyarrow so memory stays flat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from threatdetect.io.readers.fields import generic_message, missing_field_reason
+from threatdetect.io.readers.files import open_binary
+from threatdetect.io.records import InputError, Message, Rejected
+
+BATCH_ROWS = 1024
+
+
+def _open(path: Path):
+    import pyarrow.parquet as pq
+    from pyarrow import ArrowException
+
+    open_binary(path).close()  # missing or unreadable files get the usual people-facing errors
+    try:
+        return pq.ParquetFile(path)
+    except (ArrowException, OSError) as error:
+        raise InputError(
+            str(path),
+            f"not a readable Parquet file ({error}); name the format with --format if it is something else",
+        ) from error
+
+
+def check_parquet(path: Path, text_field: str) -> None:
+    """Raise InputError unless the file is Parquet with a column named like the text field."""
+    names = _open(path).schema_arrow.names
+    if text_field not in names:
+        raise InputError(
+            str(path), missing_field_reason(text_field, names, "the Parquet columns"), field=text_field
+        )
+
+
+def iter_parquet(path: Path, text_field: str, id_field: str) -> Iterator[Message | Rejected]:
+    source = str(path)
+    number = 0
+    for batch in _open(path).iter_batches(batch_size=BATCH_ROWS):
+        for row in batch.to_pylist():
+            number += 1
+            yield generic_message(
+                row,
+                source=source,
+                number=number,
+                line=None,
+                text_field=text_field,
+                id_field=id_field,
+                raw=row,
+            )
