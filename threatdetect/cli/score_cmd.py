@@ -50,27 +50,37 @@ def run_score(
 ):
     """Score every input file; returns the ScoreSummary. Raises InputError on fatal input problems."""
     import itertools
+    import tempfile
 
+    from threatdetect import __version__
     from threatdetect.io.readers import read_messages
     from threatdetect.io.writers import RecordWriter
     from threatdetect.scoring.batch import open_output, score_stream
     from threatdetect.scoring.detector import Detector
 
-    detector = Detector.load(model, thresholds=thresholds, cascade=cascade)
-    # Fail fast on unreadable inputs before writing anything.
+    if report is not None:
+        from threatdetect.report.html import load_strings
+
+        load_strings(lang)  # an unknown language fails now, not after an hour of scoring
+    # Readers check their input eagerly, so a missing file or field fails before the model loads.
     streams = [read_messages(path, fmt=fmt, text_field=text_field, id_field=id_field) for path in inputs]
+    detector = Detector.load(model, thresholds=thresholds, cascade=cascade)
     if errors_path is None:
         errors_path = (
             output.with_name(output.stem + ".errors.jsonl") if output else Path("threatdetect-errors.jsonl")
         )
-    writer_path = output
-    if report is not None and output is None:
-        include_all = include_all  # the report reads the flagged records from a temporary file
-        writer_path = report.with_suffix(".scored.jsonl")
-    handle = open_output(writer_path)
+    flagged_file = None
+    if report is not None:
+        # The report reads flagged records from JSONL, whatever format the main output has.
+        report.parent.mkdir(parents=True, exist_ok=True)
+        flagged_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in the finally below)
+            "w", encoding="utf-8", suffix=".jsonl", dir=report.parent, delete=False
+        )
+    handle = open_output(output)
     try:
         with errors_path.open("w", encoding="utf-8") as errors:
-            writer = RecordWriter(handle, RecordWriter.format_for(writer_path))
+            writer = RecordWriter(handle, RecordWriter.format_for(output))
+            flagged_writer = RecordWriter(flagged_file, "jsonl") if flagged_file else None
             summary = score_stream(
                 itertools.chain.from_iterable(streams),
                 detector,
@@ -78,18 +88,31 @@ def run_score(
                 errors,
                 include_all=include_all,
                 progress=progress,
+                flagged_writer=flagged_writer,
             )
     finally:
         if handle is not sys.stdout:
             handle.close()
+        if flagged_file is not None:
+            flagged_file.close()
     summary.sources = [str(p) for p in inputs]
     if summary.rejected == 0:
         errors_path.unlink(missing_ok=True)
     summary.errors_path = str(errors_path) if summary.rejected else None
-    if report is not None:
+    if flagged_file is not None:
         from threatdetect.report.html import render_report_file
 
-        render_report_file(writer_path, report, lang=lang, sources=inputs, model_name=detector.name)
+        try:
+            render_report_file(
+                Path(flagged_file.name),
+                report,
+                lang=lang,
+                sources=inputs,
+                model_name=detector.name,
+                model_version=f"threatdetect {__version__}",
+            )
+        finally:
+            Path(flagged_file.name).unlink(missing_ok=True)
     return summary
 
 
@@ -126,7 +149,11 @@ def score_command(
 ) -> None:
     """Score message dumps for hate, intimidation and death threats; write flagged messages (or --all)."""
     from threatdetect.io.records import InputError
+    from threatdetect.report.html import LANGUAGES
 
+    if lang not in LANGUAGES:
+        typer.echo(f"error: --lang must be one of {', '.join(LANGUAGES)}, not {lang!r}", err=True)
+        raise typer.Exit(2)
     if output is not None and output.exists() and not force:
         typer.echo(f"error: {output} exists; use --force to overwrite", err=True)
         raise typer.Exit(2)

@@ -27,6 +27,7 @@ CSV_COLUMNS = [
     *OPTIONAL_FIELDS,
     "source",
     "record",
+    "line",
     "sha256",
     "spans",
 ]
@@ -50,8 +51,12 @@ def scored_record(message: Message, result: ScoreResult) -> dict[str, Any]:
             record[name] = value
     record["source"] = message.source
     record["record"] = message.record
+    if message.line is not None:
+        record["line"] = message.line
     record["sha256"] = text_sha256(message.text)
     record["spans"] = [span.to_dict() for span in result.spans]
+    if message.extra:
+        record["extra"] = message.extra
     return record
 
 
@@ -75,7 +80,9 @@ class RecordWriter:
         if self._csv is None:
             self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             return
-        flat = {key: value for key, value in record.items() if key not in ("scores", "labels", "spans")}
+        flat = {
+            key: value for key, value in record.items() if key not in ("scores", "labels", "spans", "extra")
+        }
         flat.update({f"score_{label}": record["scores"][label] for label in LABELS})
         flat["labels"] = ";".join(record["labels"])
         flat["spans"] = json.dumps(record.get("spans", []), ensure_ascii=False)

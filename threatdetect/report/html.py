@@ -117,7 +117,15 @@ def render_report_file(
     lang: str = "nl",
     sources: Sequence[Path] = (),
     model_name: str = "",
+    model_version: str = "",
 ) -> Path:
     """`render_report` for a scored JSONL file written by `threatdetect score`."""
     # Only flagged records are kept in memory; a broken line raises before anything is written.
-    return render_report(read_scored(scored_jsonl), out, lang=lang, sources=sources, model_name=model_name)
+    return render_report(
+        read_scored(scored_jsonl),
+        out,
+        lang=lang,
+        sources=sources,
+        model_name=model_name,
+        model_version=model_version,
+    )

@@ -73,8 +73,13 @@ def score_stream(
     include_all: bool = False,
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    flagged_writer: RecordWriter | None = None,
 ) -> ScoreSummary:
-    """Score a stream of records; write scored (flagged, or all) records and rejected ones."""
+    """Score a stream of records; write scored (flagged, or all) records and rejected ones.
+
+    `flagged_writer`, when given, receives every flagged record as JSONL (the evidence report's input),
+    whatever the main output's format.
+    """
     from tqdm import tqdm
 
     summary = ScoreSummary()
@@ -101,6 +106,8 @@ def score_stream(
                 if writer is not None and (include_all or result.flagged):
                     writer.write(scored_record(record, result))
                     summary.written += 1
+                if flagged_writer is not None and result.flagged:
+                    flagged_writer.write(scored_record(record, result))
             bar.update(len(chunk))
     finally:
         bar.close()
