@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from threatdetect.normalize.elongation import LETTER_RUN_RE, squeeze_word
 from threatdetect.normalize.lexicon import Lexicon
@@ -68,6 +69,11 @@ def _letter_variants(chars: str) -> list[str]:
 
 def resolve_word(chars: str, lexicon: Lexicon) -> str | None:
     """The lexicon word hidden in `chars` (symbols, masks and elongation undone), or None."""
+    return _resolve_word(chars, lexicon)
+
+
+@lru_cache(maxsize=16384)
+def _resolve_word(chars: str, lexicon: Lexicon) -> str | None:
     if len(chars) > _MAX_WORD_LENGTH:
         return None
     real_letters = sum(1 for char in chars if char.isalpha())

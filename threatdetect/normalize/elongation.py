@@ -20,9 +20,12 @@ PUNCT_RUN_PATTERN = r"[!?]{2,}|\.{2,}"
 _MAX_RUNS = 5
 
 
-def has_elongation(word: str) -> bool:
-    """True when the word holds a letter run of three or more or repeated laughter syllables."""
-    return LETTER_RUN_RE.search(word) is not None or _LAUGHTER_RE.search(word) is not None
+_ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}|([^\W\d_])((?!\2)[^\W\d_])(?:\2\3){2,}")
+
+
+def has_elongation(text: str) -> bool:
+    """True when the text holds a letter run of three or more or repeated laughter syllables."""
+    return _ELONGATION_RE.search(text) is not None
 
 
 def squeeze_word(word: str, lexicon: Lexicon) -> str:

@@ -65,17 +65,7 @@ class Lexicon:
         People mask the offensive part of a word, so when several words fit, the single offensive word
         wins (`h??r` -> `hoer`, not `haar`); remaining ties are refused rather than guessed.
         """
-        known = sum(1 for char in pattern if char != "?")
-        if known < 2 or "?" not in pattern:
-            return None
-        regex = re.compile("".join("." if char == "?" else re.escape(char) for char in pattern))
-        candidates = [word for word in self.by_length.get(len(pattern), ()) if regex.fullmatch(word)]
-        if len(candidates) == 1:
-            return candidates[0]
-        offensive = [word for word in candidates if word in self.offensive]
-        if len(offensive) == 1:
-            return offensive[0]
-        return None
+        return _fill_mask(self, pattern)
 
     def segment(self, text: str, min_length: int = 2) -> tuple[str, ...] | None:
         """Split `text` (lowercase, no spaces) into lexicon words, or None if that is impossible.
@@ -84,6 +74,21 @@ class Lexicon:
         longest (sum of squared lengths), so `ikmaakjeaf` becomes ik|maak|je|af.
         """
         return _segment(self, text, min_length)
+
+
+@lru_cache(maxsize=8192)
+def _fill_mask(lexicon: Lexicon, pattern: str) -> str | None:
+    known = sum(1 for char in pattern if char != "?")
+    if known < 2 or "?" not in pattern:
+        return None
+    regex = re.compile("".join("." if char == "?" else re.escape(char) for char in pattern))
+    candidates = [word for word in lexicon.by_length.get(len(pattern), ()) if regex.fullmatch(word)]
+    if len(candidates) == 1:
+        return candidates[0]
+    offensive = [word for word in candidates if word in lexicon.offensive]
+    if len(offensive) == 1:
+        return offensive[0]
+    return None
 
 
 @lru_cache(maxsize=8192)

@@ -30,6 +30,7 @@ from threatdetect.normalize.alignment import AlignedText
 from threatdetect.normalize.elongation import has_elongation, squeeze_word
 from threatdetect.normalize.encoding import clean_characters, repair_token
 from threatdetect.normalize.lexicon import Lexicon, load_lexicon
+from threatdetect.normalize.resources import load_abbreviations
 from threatdetect.normalize.result import NormalizedText, Token
 from threatdetect.normalize.segmenter import Piece, Scanner, Special
 from threatdetect.normalize.settings import NormalizerSettings
@@ -67,6 +68,7 @@ class Normalizer:
             raise TypeError(f"settings must be a NormalizerSettings, got {type(self.settings).__name__}")
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self._scanner = Scanner.build(self.settings, self.lexicon)
+        self._abbreviations = load_abbreviations() if self.settings.expand_abbreviations else None
         self._tokenizer = _spacy_tokenizer()
 
     def __repr__(self) -> str:
@@ -128,7 +130,9 @@ class Normalizer:
     def _pieces(self, text: str, doc: Doc, trace: list[bool]) -> list[Piece]:
         specials = self._scanner.scan(text, trace)
         settings = self.settings
-        word_steps = settings.expand_abbreviations or settings.squeeze_elongations
+        # Message-level checks so that most words skip the per-word steps entirely.
+        squeeze = settings.squeeze_elongations and has_elongation(text)
+        abbreviations = self._abbreviations
         pieces: list[Piece] = []
         spans = _overlay(_spacy_spans(doc), specials, pieces)
         for index, (start, end, cut) in enumerate(spans):
@@ -145,7 +149,7 @@ class Normalizer:
             if parts is not None:
                 for part_start, part_end in parts:
                     pieces += self._cut_remainder(text, start + part_start, start + part_end, trace)
-            elif word_steps:
+            elif squeeze or (abbreviations is not None and _is_abbreviation(word, abbreviations)):
                 pieces += self._word(word, start, end)
             else:
                 pieces.append((word, start, end, "plain"))
@@ -252,6 +256,11 @@ def _inherit_sources(tokens: tuple[Token, ...], previous: tuple[Token, ...]) -> 
         else token
         for token in tokens
     )
+
+
+def _is_abbreviation(word: str, abbreviations: dict[str, tuple[str, ...]]) -> bool:
+    lower = word.lower()
+    return lower in abbreviations or ("." in lower and lower.replace(".", "") in abbreviations)
 
 
 def _glued(spans: list[tuple[int, int, bool]], index: int) -> bool:
