@@ -55,9 +55,7 @@ def baseline_pipeline(texts: list[str]) -> dict:
             texts * 3, vocab_size=8000, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
         )
         bpe.save_model(tmp)
-        tokenizer = RobertaTokenizerFast(
-            vocab_file=f"{tmp}/vocab.json", merges_file=f"{tmp}/merges.txt", model_max_length=512
-        )
+        tokenizer = RobertaTokenizerFast.from_pretrained(tmp, model_max_length=512)
     config = RobertaConfig(
         vocab_size=40000,
         hidden_size=768,

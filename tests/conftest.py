@@ -55,11 +55,8 @@ def tiny_roberta(tmp_path_factory, small_corpus) -> Path:
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(texts, vocab_size=600, min_frequency=2, special_tokens=specials)
     bpe.save_model(str(directory))
-    tokenizer = RobertaTokenizerFast(
-        vocab_file=str(directory / "vocab.json"),
-        merges_file=str(directory / "merges.txt"),
-        model_max_length=64,
-    )
+    tokenizer = RobertaTokenizerFast.from_pretrained(directory, model_max_length=64)
+    assert tokenizer.vocab_size > 300, "the trained tokenizer must be loaded, not an empty one"
     tokenizer.save_pretrained(directory)
     config = RobertaConfig(
         vocab_size=tokenizer.vocab_size,

@@ -97,7 +97,9 @@ class TransformerModel:
         """Dynamic int8 quantisation of the Linear layers (CPU only)."""
         import torch
 
-        self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = torch.ao.quantization.quantize_dynamic(
+            self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True  # in place: no second fp32 copy
+        )
         self.quantized = True
 
     # -- scoring --------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+"""The shipped default model: complete, small, pickle-free, and usable with no network at all."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from threatdetect.labels import LABELS
+
+DEFAULT = Path("models/default")
+
+
+def test_default_model_directory_is_complete_and_small():
+    config = json.loads((DEFAULT / "threatdetect.json").read_text())
+    assert config["kind"] == "cascade" and config["labels"] == list(LABELS)
+    assert (DEFAULT / "README.md").read_text().startswith("---\n")
+    assert (DEFAULT / "transformer" / "adapter_model.safetensors").is_file()
+    assert (DEFAULT / "linear" / "linear.safetensors").is_file()
+    files = [p for p in DEFAULT.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) < 20 * 1024 * 1024
+    assert not [p for p in files if p.suffix in (".pkl", ".pickle", ".bin", ".pt", ".pth", ".joblib")]
+
+
+def test_card_reports_the_numbers_of_its_own_run():
+    config = json.loads((DEFAULT / "threatdetect.json").read_text())
+    card = (DEFAULT / "README.md").read_text()
+    for split in ("test", "functional"):
+        assert f"macro-F1 {config['metrics'][split]['macro_f1']:.3f}" in card
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("threatdetect tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # offline must not depend on this flag
+
+
+def test_default_model_loads_and_scores_without_network(no_network):
+    from threatdetect import Detector
+
+    detector = Detector.load()
+    results = detector.score(["ik schiet je neer als ik je tegenkom, vuile hoer", "dank voor uw snelle antwoord!"])
+    assert "death_threat" in results[0].labels and "intimidation" in results[0].labels
+    assert not results[1].flagged
+    full = Detector.load(cascade=False).score("dank voor uw snelle antwoord!")
+    assert not full.flagged
