@@ -46,27 +46,16 @@ def _peak_rss_mb() -> float:
 
 def baseline_pipeline(texts: list[str]) -> dict:
     """RoBERTa-base-sized classifier through the transformers pipeline, batch size 32."""
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import RobertaConfig, RobertaForSequenceClassification, RobertaTokenizerFast, pipeline
+    from transformers import AutoTokenizer, RobertaForSequenceClassification, pipeline
+
+    from threatdetect.modeling.random_init import BASE, build_random_roberta
 
     with tempfile.TemporaryDirectory() as tmp:
-        bpe = ByteLevelBPETokenizer()
-        bpe.train_from_iterator(
-            texts * 3, vocab_size=8000, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
-        )
-        bpe.save_model(tmp)
-        tokenizer = RobertaTokenizerFast.from_pretrained(tmp, model_max_length=512)
-    config = RobertaConfig(
-        vocab_size=40000,
-        hidden_size=768,
-        num_hidden_layers=12,
-        num_attention_heads=12,
-        intermediate_size=3072,
-        max_position_embeddings=514,
-        num_labels=3,
-        problem_type="multi_label_classification",
-    )
-    model = RobertaForSequenceClassification(config).eval()
+        build_random_roberta(texts * 3, Path(tmp), BASE, vocab_size=8000, max_length=512)
+        tokenizer = AutoTokenizer.from_pretrained(tmp)
+        model = RobertaForSequenceClassification.from_pretrained(
+            tmp, num_labels=3, problem_type="multi_label_classification"
+        ).eval()
     classify = pipeline(
         "text-classification",
         model=model,

@@ -46,30 +46,13 @@ def small_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_roberta(tmp_path_factory, small_corpus) -> Path:
     """A randomly initialised 2-layer RoBERTa with a byte-level BPE tokenizer trained on corpus text."""
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import RobertaConfig, RobertaForMaskedLM, RobertaTokenizerFast
+    from transformers import AutoTokenizer
 
-    directory = tmp_path_factory.mktemp("tiny_roberta")
+    from threatdetect.modeling.random_init import TINY, build_random_roberta
+
     texts = [json.loads(line)["text"] for line in (small_corpus / "train.jsonl").open(encoding="utf-8")]
-    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(texts, vocab_size=600, min_frequency=2, special_tokens=specials)
-    bpe.save_model(str(directory))
-    tokenizer = RobertaTokenizerFast.from_pretrained(directory, model_max_length=64)
-    assert tokenizer.vocab_size > 300, "the trained tokenizer must be loaded, not an empty one"
-    tokenizer.save_pretrained(directory)
-    config = RobertaConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=80,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-    )
-    RobertaForMaskedLM(config).save_pretrained(directory, safe_serialization=True)
+    directory = build_random_roberta(texts, tmp_path_factory.mktemp("tiny_roberta"), TINY, vocab_size=600)
+    assert AutoTokenizer.from_pretrained(directory).vocab_size > 300, "the trained tokenizer must be in use"
     return directory
 
 

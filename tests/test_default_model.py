@@ -45,7 +45,9 @@ def test_default_model_loads_and_scores_without_network(no_network):
     from threatdetect import Detector
 
     detector = Detector.load()
-    results = detector.score(["ik schiet je neer als ik je tegenkom, vuile hoer", "dank voor uw snelle antwoord!"])
+    results = detector.score(
+        ["ik schiet je neer als ik je tegenkom, vuile hoer", "dank voor uw snelle antwoord!"]
+    )
     assert "death_threat" in results[0].labels and "intimidation" in results[0].labels
     assert not results[1].flagged
     full = Detector.load(cascade=False).score("dank voor uw snelle antwoord!")
