@@ -98,7 +98,10 @@ class TransformerModel:
         import torch
 
         self.model = torch.ao.quantization.quantize_dynamic(
-            self.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True  # in place: no second fp32 copy
+            self.model,
+            {torch.nn.Linear},
+            dtype=torch.qint8,
+            inplace=True,  # in place: no second fp32 copy
         )
         self.quantized = True
 
