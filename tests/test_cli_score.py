@@ -179,3 +179,59 @@ def test_same_input_and_model_give_the_same_output(tmp_path, linear_model_dir):
             str(EXAMPLES / "replies.jsonl"), "-o", str(out), "--all", "--model", str(linear_model_dir), "-q"
         )
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_broken_emoji_in_the_input_neither_crashes_nor_disappears(tmp_path, linear_model_dir):
+    source = tmp_path / "broken.jsonl"
+    source.write_text('{"id": "a", "text": "ik \\ud83d maak je af"}\n{"id": "b", "text": "fijne dag"}\n')
+    out = tmp_path / "out.csv"
+    result = _score(str(source), "-o", str(out), "--all", "--model", str(linear_model_dir))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert "\ufffd" in rows[0]["text"]
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(tmp_path, linear_model_dir):
+    source = tmp_path / "formula.jsonl"
+    source.write_text(
+        '{"id": "=1+1", "author": "@evil", "text": "=HYPERLINK(\\"http://x\\") ik weet waar je woont"}\n'
+    )
+    out = tmp_path / "out.csv"
+    _score(str(source), "-o", str(out), "--all", "--model", str(linear_model_dir), "-q")
+    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    assert row["text"].startswith("'=") and row["id"].startswith("'=") and row["author"] == "'@evil"
+
+
+def test_report_is_written_and_no_intermediate_file_is_left(tmp_path, linear_model_dir):
+    report = tmp_path / "reports" / "report.html"
+    args = [str(EXAMPLES / "replies.jsonl"), "-o", str(tmp_path / "out.csv"), "--report", str(report)]
+    result = _score(*args, "--model", str(linear_model_dir), "-q")
+    assert result.exit_code == 0, result.output
+    assert report.is_file() and "<mark" in report.read_text(encoding="utf-8")
+    assert sorted(p.name for p in report.parent.iterdir()) == ["report.html"]
+    again = _score(*args, "--model", str(linear_model_dir), "-q")
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_a_bad_model_directory_is_one_clear_error(tmp_path):
+    result = _score(str(EXAMPLES / "replies.jsonl"), "--model", str(tmp_path))
+    assert result.exit_code == 2
+    assert "not a threatdetect model directory" in result.output
+
+
+def test_logs_never_contain_message_texts(tmp_path, linear_model_dir, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    _score(
+        str(EXAMPLES / "replies.jsonl"),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "--model",
+        str(linear_model_dir),
+        "-q",
+    )
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for record in _input_records(EXAMPLES / "replies.jsonl"):
+        assert record["text"] not in logged

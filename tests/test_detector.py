@@ -87,3 +87,8 @@ def test_scoring_from_many_threads_matches_sequential(detector):
         parallel = list(pool.map(lambda text: detector.score(text).scores, TEXTS))
     for one, other in zip(sequential, parallel, strict=True):
         assert one == pytest.approx(other, abs=1e-6)
+
+
+def test_spans_are_only_given_for_labels_the_message_got(detector):
+    for result in detector.score(TEXTS):
+        assert {span.label for span in result.spans} <= set(result.labels)

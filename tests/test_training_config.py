@@ -75,3 +75,8 @@ def test_missing_config_file_is_named(tmp_path):
 def test_bad_override_syntax():
     with pytest.raises(ConfigError, match="key=value"):
         load_config("configs/linear.yaml", ["seed"])
+
+
+def test_missing_data_files_are_named_by_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"data\.dev: file not found: nowhere\.jsonl"):
+        load_config("configs/linear.yaml", ["data.dev=nowhere.jsonl"])

@@ -5,7 +5,9 @@ Every other module takes label names from here, so a label is spelled in exactly
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+import numpy as np
 
 HATE = "hate"
 INTIMIDATION = "intimidation"
@@ -34,6 +36,22 @@ def enforce_implication(scores: Mapping[str, float]) -> dict[str, float]:
     fixed = dict(scores)
     fixed[INTIMIDATION] = max(fixed[INTIMIDATION], fixed[DEATH_THREAT])
     return fixed
+
+
+def enforce_implication_array(values: np.ndarray) -> np.ndarray:
+    """The same rule on a (n, 3) array of scores or 0/1 flags in LABELS order (changed in place)."""
+    if len(values):
+        column, death = LABELS.index(INTIMIDATION), LABELS.index(DEATH_THREAT)
+        values[:, column] = np.maximum(values[:, column], values[:, death])
+    return values
+
+
+def implied_labels(labels: Iterable[str]) -> tuple[str, ...]:
+    """Label names in LABELS order, with intimidation added wherever death_threat is present."""
+    present = set(labels)
+    if DEATH_THREAT in present:
+        present.add(INTIMIDATION)
+    return tuple(label for label in LABELS if label in present)
 
 
 def most_severe(labels: set[str] | list[str]) -> str | None:

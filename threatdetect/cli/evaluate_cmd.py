@@ -23,15 +23,20 @@ def evaluate_command(
     """Per-label precision, recall, F1 and PR-AUC, accuracy per phenomenon or capability, confusion counts."""
     from threatdetect.evaluation.metrics import format_report
     from threatdetect.evaluation.run import evaluate_file
+    from threatdetect.modeling.model_dir import ModelDirError
     from threatdetect.scoring.detector import Detector
     from threatdetect.training.config import ConfigError
 
-    detector = Detector.load(model, cascade=not no_cascade)
+    try:
+        detector = Detector.load(model, cascade=not no_cascade)
+    except ModelDirError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
     reports = {}
     for path in files:
         try:
             report = evaluate_file(detector, path, text_column=text_column)
-        except (ConfigError, ValueError) as error:
+        except (ConfigError, ValueError, OSError) as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error
         typer.echo(format_report(report, f"{path} ({detector.name})"))

@@ -73,7 +73,7 @@ def run_score(
     if report is not None:
         # The report reads flagged records from JSONL, whatever format the main output has.
         report.parent.mkdir(parents=True, exist_ok=True)
-        flagged_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in the finally below)
+        flagged_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed and removed in the finally below)
             "w", encoding="utf-8", suffix=".jsonl", dir=report.parent, delete=False
         )
     handle = open_output(output)
@@ -90,19 +90,10 @@ def run_score(
                 progress=progress,
                 flagged_writer=flagged_writer,
             )
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
         if flagged_file is not None:
-            flagged_file.close()
-    summary.sources = [str(p) for p in inputs]
-    if summary.rejected == 0:
-        errors_path.unlink(missing_ok=True)
-    summary.errors_path = str(errors_path) if summary.rejected else None
-    if flagged_file is not None:
-        from threatdetect.report.html import render_report_file
+            from threatdetect.report.html import render_report_file
 
-        try:
+            flagged_file.close()
             render_report_file(
                 Path(flagged_file.name),
                 report,
@@ -111,8 +102,17 @@ def run_score(
                 model_name=detector.name,
                 model_version=f"threatdetect {__version__}",
             )
-        finally:
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+        if flagged_file is not None:
+            # Flagged messages are personal data: never leave the intermediate file behind.
+            flagged_file.close()
             Path(flagged_file.name).unlink(missing_ok=True)
+    summary.sources = [str(p) for p in inputs]
+    if summary.rejected == 0:
+        errors_path.unlink(missing_ok=True)
+    summary.errors_path = str(errors_path) if summary.rejected else None
     return summary
 
 
@@ -149,14 +149,16 @@ def score_command(
 ) -> None:
     """Score message dumps for hate, intimidation and death threats; write flagged messages (or --all)."""
     from threatdetect.io.records import InputError
+    from threatdetect.modeling.model_dir import ModelDirError
     from threatdetect.report.html import LANGUAGES
 
     if lang not in LANGUAGES:
         typer.echo(f"error: --lang must be one of {', '.join(LANGUAGES)}, not {lang!r}", err=True)
         raise typer.Exit(2)
-    if output is not None and output.exists() and not force:
-        typer.echo(f"error: {output} exists; use --force to overwrite", err=True)
-        raise typer.Exit(2)
+    for target in (output, report):
+        if target is not None and target.exists() and not force:
+            typer.echo(f"error: {target} exists; use --force to overwrite", err=True)
+            raise typer.Exit(2)
     try:
         summary = run_score(
             inputs,
@@ -173,7 +175,7 @@ def score_command(
             cascade=not no_cascade,
             progress=not quiet and sys.stderr.isatty(),
         )
-    except InputError as error:
+    except (InputError, ModelDirError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
     if not quiet:

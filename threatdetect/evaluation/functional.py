@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from threatdetect.labels import DEATH_THREAT, HATE, INTIMIDATION, LABELS
+from threatdetect.labels import DEATH_THREAT, HATE, INTIMIDATION, LABELS, enforce_implication
 
 _CODES = {"H": HATE, "I": INTIMIDATION, "D": DEATH_THREAT}
 
@@ -23,9 +23,7 @@ def parse_label_code(code: str) -> dict[str, int]:
         if letter not in _CODES:
             raise ValueError(f"unknown label letter {letter!r} in {code!r} (use H, I, D or -)")
         values[_CODES[letter]] = 1
-    if values[DEATH_THREAT]:
-        values[INTIMIDATION] = 1
-    return values
+    return enforce_implication(values)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -10,16 +12,15 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 
-from threatdetect.labels import DEATH_THREAT, INTIMIDATION, LABELS
+from threatdetect.labels import LABELS, enforce_implication_array
+
+logger = logging.getLogger(__name__)
 
 
 def apply_thresholds(probabilities: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
     """0/1 predictions in label order, with death_threat => intimidation enforced."""
-    cut = np.asarray([thresholds[label] for label in LABELS], dtype=np.float32)
-    predicted = (probabilities >= cut).astype(np.int64)
-    death, intimidation = LABELS.index(DEATH_THREAT), LABELS.index(INTIMIDATION)
-    predicted[:, intimidation] = np.maximum(predicted[:, intimidation], predicted[:, death])
-    return predicted
+    cut = np.asarray([thresholds[label] for label in LABELS], dtype=probabilities.dtype)
+    return enforce_implication_array((probabilities >= cut).astype(np.int64))
 
 
 @dataclass
@@ -49,12 +50,18 @@ class EvaluationReport:
 
 
 def tune_thresholds(probabilities: np.ndarray, labels: np.ndarray, floor: float = 0.05) -> dict[str, float]:
-    """Per-label threshold with the best F1 on the given (dev) split."""
+    """Per-label threshold with the best F1 on the given (dev) split.
+
+    A label without positives keeps 0.5: no threshold can be learned from nothing. Thresholds are
+    rounded down, so the dev message that set a threshold still reaches it.
+    """
     thresholds = {}
     for column, label in enumerate(LABELS):
         scores, truth = probabilities[:, column], labels[:, column]
-        best, best_f1 = 0.5, -1.0
-        for candidate in np.unique(np.round(scores, 4)):
+        if truth.sum() == 0:
+            logger.warning("no positive %s examples in the tuning split; keeping threshold 0.5", label)
+        best, best_f1 = 0.5, 0.0
+        for candidate in np.unique(scores):
             if candidate < floor:
                 continue
             predicted = scores >= candidate
@@ -62,7 +69,7 @@ def tune_thresholds(probabilities: np.ndarray, labels: np.ndarray, floor: float 
             f1 = 2 * tp / max(int(predicted.sum()) + int(truth.sum()), 1)
             if f1 > best_f1:
                 best, best_f1 = float(candidate), f1
-        thresholds[label] = round(best, 4)
+        thresholds[label] = math.floor(best * 10_000) / 10_000
     return thresholds
 
 

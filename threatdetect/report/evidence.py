@@ -49,6 +49,7 @@ class FlaggedMessage:
     timestamp: str | None
     platform: str | None
     url: str | None
+    link: str | None  # the url when it is http(s), the only schemes the page turns into links
     source: str | None
     record: int | None
 
@@ -96,6 +97,13 @@ def _severity_of(record: Mapping[str, Any]) -> str:
     return max(SEVERITY_ORDER, key=lambda label: float(scores.get(label, 0.0)))
 
 
+def _safe_link(url: Any) -> str | None:
+    """Only http(s) URLs become links: a `javascript:` or `data:` URL from a dump must stay text."""
+    if isinstance(url, str) and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
+
+
 def flagged_message(record: Mapping[str, Any]) -> FlaggedMessage:
     text = str(record.get("text", ""))
     labels = [label for label in SEVERITY_ORDER if label in (record.get("labels") or [])]
@@ -107,11 +115,13 @@ def flagged_message(record: Mapping[str, Any]) -> FlaggedMessage:
         text=text,
         segments=highlight_segments(text, record.get("spans") or []),
         scores=[Score(label, float(scores.get(label, 0.0)), label in labels) for label in SEVERITY_ORDER],
-        sha256=str(record.get("sha256") or text_sha256(text)),
+        # Recomputed, never copied: the page must show the hash of the text it shows.
+        sha256=text_sha256(text),
         author=record.get("author"),
         timestamp=record.get("timestamp"),
         platform=record.get("platform"),
         url=record.get("url"),
+        link=_safe_link(record.get("url")),
         source=record.get("source"),
         record=record.get("record"),
     )

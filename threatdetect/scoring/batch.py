@@ -8,6 +8,7 @@ next, so memory stays flat however large the dump. Every input record ends up ei
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections import Counter
@@ -19,8 +20,10 @@ from typing import IO
 from threatdetect.io.records import Message, Rejected
 from threatdetect.io.writers import RecordWriter, scored_record, write_rejected
 from threatdetect.labels import LABELS
+from threatdetect.scoring.results import ScoreResult
 
 CHUNK_SIZE = 1024
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -88,16 +91,15 @@ def score_stream(
     bar = tqdm(total=None, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     try:
         for chunk in _chunks(records, chunk_size):
-            messages = [r for r in chunk if isinstance(r, Message)]
-            results = iter(detector.score([m.text for m in messages]) if messages else [])
+            results = iter(_score_chunk(detector, [r for r in chunk if isinstance(r, Message)]))
             for record in chunk:
                 summary.inputs += 1
-                if isinstance(record, Rejected):
+                result = next(results) if isinstance(record, Message) else record
+                if isinstance(result, Rejected):
                     summary.rejected += 1
                     if errors is not None:
-                        write_rejected(errors, record)
+                        write_rejected(errors, result)
                     continue
-                result = next(results)
                 summary.scored += 1
                 if result.flagged:
                     summary.flagged += 1
@@ -114,6 +116,25 @@ def score_stream(
     summary.seconds = time.perf_counter() - started
     summary.stages = dict(Counter(getattr(detector.model, "stage_totals", {})) - before)
     return summary
+
+
+def _score_chunk(detector, messages: list[Message]) -> list[ScoreResult | Rejected]:
+    """Score a chunk; if it fails, score its messages one by one so one bad message costs only itself."""
+    if not messages:
+        return []
+    try:
+        return list(detector.score([m.text for m in messages]))
+    except Exception as error:  # any failure must cost one message, never the run
+        logger.warning("scoring a chunk failed (%s); retrying message by message", type(error).__name__)
+    results: list[ScoreResult | Rejected] = []
+    for message in messages:
+        try:
+            results.append(detector.score(message.text))
+        except Exception as error:
+            # The exception type only: its message could quote the text, and logs never hold texts.
+            reason = f"internal error while scoring ({type(error).__name__}); please report it"
+            results.append(Rejected(message.source, message.record, reason, message.line, "text", None))
+    return results
 
 
 def open_output(path: Path | None) -> IO[str]:

@@ -18,7 +18,7 @@ from typing import overload
 
 import numpy as np
 
-from threatdetect.labels import LABELS, enforce_implication
+from threatdetect.labels import LABELS, enforce_implication, enforce_implication_array, implied_labels
 from threatdetect.modeling.lexicon_features import TriggerLexicon
 from threatdetect.modeling.loader import default_model_dir, load_model
 from threatdetect.normalize import Normalizer, NormalizerSettings
@@ -42,6 +42,8 @@ class Detector:
             if unknown:
                 raise ValueError(f"unknown label(s) in thresholds: {', '.join(sorted(unknown))}")
             self.thresholds.update({k: float(v) for k, v in thresholds.items()})
+        if hasattr(model, "set_thresholds"):
+            model.set_thresholds(self.thresholds)
         self.model_path = model_path
         self.normalizer = Normalizer(NormalizerSettings.from_dict(self.config.normalizer))
         self.lexicon = TriggerLexicon.default()
@@ -68,20 +70,13 @@ class Detector:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 3) scores in LABELS order, with death_threat <= intimidation enforced."""
-        probabilities = np.asarray(self.model.predict_proba(list(texts)), dtype=np.float32)
-        if len(probabilities):
-            intimidation, death = LABELS.index("intimidation"), LABELS.index("death_threat")
-            probabilities[:, intimidation] = np.maximum(
-                probabilities[:, intimidation], probabilities[:, death]
-            )
-        return probabilities
+        return enforce_implication_array(np.asarray(self.model.predict_proba(list(texts)), dtype=np.float32))
 
     def _result(self, text: str, row: np.ndarray, spans: bool) -> ScoreResult:
         scores = enforce_implication({label: float(row[i]) for i, label in enumerate(LABELS)})
-        labels = tuple(label for label in LABELS if scores[label] >= self.thresholds[label])
-        if "death_threat" in labels and "intimidation" not in labels:
-            labels = tuple(label for label in LABELS if label in {*labels, "intimidation"})
-        found = tuple(lexicon_spans(self.normalizer(text), self.lexicon)) if spans else ()
+        labels = implied_labels(label for label in LABELS if scores[label] >= self.thresholds[label])
+        # Spans are evidence for the labels the message got, never for labels it did not get.
+        found = tuple(lexicon_spans(self.normalizer(text), self.lexicon, labels)) if spans and labels else ()
         return ScoreResult(text, scores, labels, bool(labels), found)
 
     @overload

@@ -40,6 +40,12 @@ class DataConfig:
         missing = [label for label in LABELS if label not in self.label_columns]
         if missing:
             raise ConfigError(f"data.label_columns must map every label; missing {', '.join(missing)}")
+        if self.hub_dataset:
+            return  # train/dev/test name splits of the hub dataset, not files
+        for key in ("train", "dev", "test", "functional"):
+            value = getattr(self, key)
+            if value is not None and not Path(value).is_file():
+                raise ConfigError(f"data.{key}: file not found: {value}")
 
 
 @dataclass

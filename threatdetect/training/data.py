@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from threatdetect.labels import DEATH_THREAT, INTIMIDATION, LABELS
+from threatdetect.labels import LABELS, enforce_implication
 from threatdetect.training.config import ConfigError, DataConfig
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,17 @@ def _load_dataset(source: str, split: str | None = None):
         builder = _BUILDERS[path.suffix.lower()]
         kwargs = {"delimiter": "\t"} if path.suffix.lower() == ".tsv" else {}
         try:
-            return datasets.load_dataset(builder, data_files=str(path), split="train", **kwargs)
+            # Messages are personal data: keep them in memory and let the Arrow cache vanish with
+            # the temporary folder instead of leaving a copy under ~/.cache/huggingface.
+            with tempfile.TemporaryDirectory(prefix="threatdetect-datasets-") as cache:
+                return datasets.load_dataset(
+                    builder,
+                    data_files=str(path),
+                    split="train",
+                    cache_dir=cache,
+                    keep_in_memory=True,
+                    **kwargs,
+                )
         except Exception as error:  # datasets wraps parser errors in several types
             raise ConfigError(
                 f"{source}: could not be read as {builder}: {_first_bad_line(path) or error}"
@@ -126,10 +137,7 @@ def load_split(source: str, config: DataConfig, name: str, hub_split: str | None
             label = LABELS[[value is None for value in values].index(True)]
             bad.append(BadRow(source, index, f"field '{config.label_columns[label]}' is not 0/1"))
             continue
-        row = dict(zip(LABELS, values, strict=True))
-        row[INTIMIDATION] = max(
-            row[INTIMIDATION], row[DEATH_THREAT]
-        )  # label guide: death_threat => intimidation
+        row = enforce_implication(dict(zip(LABELS, values, strict=True)))
         texts.append(text)
         rows.append([row[label] for label in LABELS])
         for column in extra_names:

@@ -105,7 +105,7 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         lines += [
             "## Cascade",
             "",
-            f"Gate per label: `{model_config.components.get('gate')}`",
+            f"Gate on the strongest linear score: `{model_config.components.get('gate')}`",
             "",
             "| set | messages | sent to transformer | flags kept vs transformer alone |",
             "|---|---|---|---|",

