@@ -52,15 +52,7 @@ def test_linear_model_trains_saves_reloads_and_scores(tmp_path, small_corpus):
 def test_tiny_roberta_trains_saves_reloads_and_scores(tmp_path, small_corpus, tiny_roberta):
     from threatdetect import Detector
 
-    overrides = [
-        f"transformer.base_model={tiny_roberta}",
-        "transformer.max_steps=6",
-        "transformer.batch_size=16",
-        "transformer.max_length=48",
-        "transformer.learning_rate=0.001",
-        "transformer.device=cpu",
-    ]
-    result = train(_config(tmp_path, small_corpus, "robbert-v2", overrides))
+    result = train(_config(tmp_path, small_corpus, "tiny", [f"transformer.base_model={tiny_roberta}"]))
     directory = result.output_dir
     _no_pickles(directory)
     assert (directory / "transformer" / "model.safetensors").is_file()
@@ -109,14 +101,8 @@ def test_transformer_scoring_is_thread_safe(tmp_path, small_corpus, tiny_roberta
 
     from threatdetect import Detector
 
-    overrides = [
-        f"transformer.base_model={tiny_roberta}",
-        "transformer.max_steps=2",
-        "transformer.device=cpu",
-        "transformer.max_length=48",
-        "data.functional=null",
-    ]
-    directory = train(_config(tmp_path, small_corpus, "robbert-v2", overrides)).output_dir
+    overrides = [f"transformer.base_model={tiny_roberta}", "transformer.max_steps=2", "data.functional=null"]
+    directory = train(_config(tmp_path, small_corpus, "tiny", overrides)).output_dir
     detector = Detector.load(directory, quantize=False)
     texts = [f"bericht {i}: " + "ik weet waar je woont " * (i % 7) for i in range(40)]
     sequential = detector.predict_proba(texts)

@@ -61,3 +61,19 @@ def build_random_roberta(
     )
     RobertaForMaskedLM(config).save_pretrained(directory)
     return directory
+
+
+def main() -> None:
+    """`python -m threatdetect.modeling.random_init OUT_DIR`: a tiny random RoBERTa trained on our corpus text."""
+    import json
+    import sys
+
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python -m threatdetect.modeling.random_init OUT_DIR")
+    corpus = Path("data/corpus/train.jsonl")
+    texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+    print(build_random_roberta(texts, Path(sys.argv[1]), TINY, vocab_size=2000))
+
+
+if __name__ == "__main__":
+    main()
