@@ -110,7 +110,7 @@ def end_to_end(n: int, workdir: Path, model_dir: str | None) -> dict:
     if code != "0":
         raise RuntimeError(f"threatdetect score failed with exit code {code}: {result.stderr[-2000:]}")
     return {
-        "name": f"threatdetect score end to end ({n:,} messages, cascade, int8)",
+        "name": f"threatdetect score end to end ({n:,} messages, default settings)",
         "n": n,
         "seconds": round(float(seconds), 2),
         "per_second": round(_rate(n, float(seconds)), 2),
@@ -142,20 +142,24 @@ def main() -> None:
     rows = []
     base = baseline_pipeline(texts[: sizes["baseline"]])
     rows.append(base)
-    cascade = load_model(model_dir, device="cpu", quantize=False)
+    cascade = load_model(model_dir, device="cpu", precision="fp32")
     transformer = getattr(cascade, "transformer", cascade)
-    rows.append(stage("our transformer stage, fp32", transformer, texts[: sizes["transformer"]]))
     test_texts = [
         json.loads(line)["text"] for line in (ROOT / "data" / "corpus" / "test.jsonl").open(encoding="utf-8")
     ]
-    fp32 = transformer.predict_proba(test_texts)
-    transformer.quantize_int8()
-    rows.append(stage("our transformer stage, int8", transformer, texts[: sizes["transformer"]]))
-    int8 = transformer.predict_proba(test_texts)
     thresholds = np.asarray(
         [transformer.config.thresholds[k] for k in ("hate", "intimidation", "death_threat")]
     )
-    agreement = float(((fp32 >= thresholds) == (int8 >= thresholds)).all(axis=1).mean())
+    fp32_labels = transformer.predict_proba(test_texts) >= thresholds
+    agreement = {}
+    for precision in ("fp32", "bf16", "int8"):
+        stage_model = getattr(load_model(model_dir, device="cpu", precision=precision), "transformer", None)
+        stage_model = stage_model or load_model(model_dir, device="cpu", precision=precision)
+        rows.append(stage(f"our transformer stage, {precision}", stage_model, texts[: sizes["transformer"]]))
+        labels = stage_model.predict_proba(test_texts) >= thresholds
+        agreement[precision] = round(float((labels == fp32_labels).all(axis=1).mean()), 4)
+        del stage_model
+    cascade = load_model(model_dir, device="cpu", precision="auto")
     if hasattr(cascade, "linear"):
         rows.append(stage("our linear stage", cascade.linear, texts[: sizes["linear"]]))
         cascade.predict_proba(texts[: sizes["transformer"]])
@@ -163,7 +167,7 @@ def main() -> None:
     else:
         sent = 1.0
     if torch.cuda.is_available():
-        gpu = load_model(model_dir, device="cuda", quantize=False)
+        gpu = load_model(model_dir, device="cuda", precision="auto")
         rows.append(
             stage(
                 f"our transformer stage, GPU ({torch.cuda.get_device_name(0)})",
@@ -192,7 +196,8 @@ def main() -> None:
         },
         "model": model_dir,
         "rows": rows,
-        "int8_label_agreement_test_split": round(agreement, 4),
+        "label_agreement_with_fp32_test_split": agreement,
+        "default_precision": getattr(getattr(cascade, "transformer", cascade), "precision", "n/a"),
         "cascade_sent_to_transformer": round(sent, 4),
         "peak_memory_mb_by_dump_size": flat,
         "quick": args.quick,
@@ -208,7 +213,10 @@ def main() -> None:
             f"{row.get('peak_memory_mb', '')} |"
         )
     print()
-    print(f"int8 vs fp32 identical labels on the test split: {agreement:.2%} of {len(test_texts)} messages")
+    for precision, share in agreement.items():
+        print(
+            f"{precision} vs fp32 identical labels on the test split: {share:.2%} of {len(test_texts)} messages"
+        )
     print(f"cascade: {sent:.1%} of messages sent to the transformer")
     if flat:
         print("peak memory end to end: " + ", ".join(f"{n:,} messages {mb} MB" for n, mb in flat.items()))

@@ -58,12 +58,12 @@ def test_tiny_roberta_trains_saves_reloads_and_scores(tmp_path, small_corpus, ti
     assert (directory / "transformer" / "model.safetensors").is_file()
     card = (directory / "README.md").read_text()
     assert card.startswith("---\n") and "Test split" in card
-    detector = Detector.load(directory, quantize=False)
+    detector = Detector.load(directory, precision="fp32")
     results = detector.score(TEXTS)
     assert [r.text for r in results] == TEXTS
     for r in results:
         assert set(r.scores) == set(LABELS) and all(0.0 <= v <= 1.0 for v in r.scores.values())
-    reloaded = Detector.load(directory, quantize=False).predict_proba(TEXTS)
+    reloaded = Detector.load(directory, precision="fp32").predict_proba(TEXTS)
     np.testing.assert_allclose(detector.predict_proba(TEXTS), reloaded, rtol=1e-5, atol=1e-6)
 
 
@@ -88,12 +88,12 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     saved = json.loads((directory / CONFIG_FILE).read_text())
     assert saved["kind"] == "cascade" and 0.0 <= saved["components"]["gate"] <= 1.0
     assert "cascade" in saved["metrics"]
-    full = Detector.load(directory, quantize=False, cascade=False).predict_proba(TEXTS)
-    cascade = Detector.load(directory, quantize=False)
+    full = Detector.load(directory, precision="fp32", cascade=False).predict_proba(TEXTS)
+    cascade = Detector.load(directory, precision="fp32")
     assert cascade.model.enabled and cascade.predict_proba(TEXTS).shape == full.shape == (3, 3)
     # A threshold below the model's asks for flags the gate was not tuned for: the cascade steps aside.
     lowered = {label: value / 2 for label, value in saved["thresholds"].items()}
-    assert not Detector.load(directory, quantize=False, thresholds=lowered).model.enabled
+    assert not Detector.load(directory, precision="fp32", thresholds=lowered).model.enabled
 
 
 def test_transformer_scoring_is_thread_safe(tmp_path, small_corpus, tiny_roberta):
@@ -103,7 +103,7 @@ def test_transformer_scoring_is_thread_safe(tmp_path, small_corpus, tiny_roberta
 
     overrides = [f"transformer.base_model={tiny_roberta}", "transformer.max_steps=2", "data.functional=null"]
     directory = train(_config(tmp_path, small_corpus, "tiny", overrides)).output_dir
-    detector = Detector.load(directory, quantize=False)
+    detector = Detector.load(directory, precision="fp32")
     texts = [f"bericht {i}: " + "ik weet waar je woont " * (i % 7) for i in range(40)]
     sequential = detector.predict_proba(texts)
     with ThreadPoolExecutor(max_workers=8) as pool:

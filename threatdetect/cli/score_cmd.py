@@ -47,6 +47,7 @@ def run_score(
     lang: str = "nl",
     cascade: bool = True,
     progress: bool = False,
+    precision: str = "auto",
 ):
     """Score every input file; returns the ScoreSummary. Raises InputError on fatal input problems."""
     import itertools
@@ -64,7 +65,7 @@ def run_score(
         load_strings(lang)  # an unknown language fails now, not after an hour of scoring
     # Readers check their input eagerly, so a missing file or field fails before the model loads.
     streams = [read_messages(path, fmt=fmt, text_field=text_field, id_field=id_field) for path in inputs]
-    detector = Detector.load(model, thresholds=thresholds, cascade=cascade)
+    detector = Detector.load(model, thresholds=thresholds, cascade=cascade, precision=precision)
     if errors_path is None:
         errors_path = (
             output.with_name(output.stem + ".errors.jsonl") if output else Path("threatdetect-errors.jsonl")
@@ -144,6 +145,11 @@ def score_command(
     report: Path = typer.Option(None, "--report", "-r", help="Also write an HTML evidence report here."),
     lang: str = typer.Option("nl", "--lang", help="Report language: nl or en."),
     no_cascade: bool = typer.Option(False, "--no-cascade", help="Score every message with the transformer."),
+    precision: str = typer.Option(
+        "auto",
+        "--precision",
+        help="Transformer precision: auto (bf16 where the CPU supports it), fp32, bf16, int8.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
@@ -174,8 +180,9 @@ def score_command(
             lang=lang,
             cascade=not no_cascade,
             progress=not quiet and sys.stderr.isatty(),
+            precision=precision,
         )
-    except (InputError, ModelDirError) as error:
+    except (InputError, ModelDirError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
     if not quiet:

@@ -69,14 +69,14 @@ class CascadeModel:
 
     @classmethod
     def load(
-        cls, directory: Path, config: ModelConfig | None = None, device: str = "auto", quantize: bool = True
+        cls, directory: Path, config: ModelConfig | None = None, device: str = "auto", precision: str = "auto"
     ) -> CascadeModel:
         directory = Path(directory)
         config = config or ModelConfig.load(directory)
         if "gate" not in config.components:
             raise ModelDirError(f"{directory}: cascade config has no 'components.gate'")
         linear = LinearModel.load(directory / config.components.get("linear_dir", LINEAR_SUBDIR))
-        transformer = TransformerModel.load(directory, config, device=device, quantize=quantize)
+        transformer = TransformerModel.load(directory, config, device=device, precision=precision)
         return cls(config, linear, transformer)
 
     def passes_gate(self, linear_scores: np.ndarray) -> np.ndarray:

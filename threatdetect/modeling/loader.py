@@ -17,7 +17,7 @@ def default_model_dir() -> Path:
 
 
 def load_model(
-    path: str | Path | None = None, device: str = "auto", quantize: bool = True, cascade: bool = True
+    path: str | Path | None = None, device: str = "auto", precision: str = "auto", cascade: bool = True
 ):
     """Load a model directory (the shipped default when `path` is None)."""
     directory = Path(path) if path is not None else default_model_dir()
@@ -29,9 +29,9 @@ def load_model(
     if config.kind == "transformer":
         from threatdetect.modeling.transformer import TransformerModel
 
-        return TransformerModel.load(directory, config, device=device, quantize=quantize)
+        return TransformerModel.load(directory, config, device=device, precision=precision)
     from threatdetect.modeling.cascade import CascadeModel
 
-    model = CascadeModel.load(directory, config, device=device, quantize=quantize)
+    model = CascadeModel.load(directory, config, device=device, precision=precision)
     model.enabled = cascade
     return model

@@ -33,6 +33,21 @@ def resolve_base_model(base_model: str) -> str:
     return base_model
 
 
+PRECISIONS = ("fp32", "bf16", "int8")
+
+
+def resolve_precision(requested: str, device: str) -> str:
+    """`auto`: bf16 where the hardware computes it natively (CUDA, or CPUs with AVX512-BF16/AMX), else fp32."""
+    import torch
+
+    if requested != "auto":
+        return requested
+    if device == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    return "bf16" if native else "fp32"
+
+
 def pick_device(requested: str = "auto") -> str:
     import torch
 
@@ -55,12 +70,12 @@ class TransformerModel:
         self.batch_size = int(config.backbone.get("batch_size", 64))
         self.normalizer = Normalizer(NormalizerSettings.from_dict(config.normalizer))
         self._lock = threading.Lock()
-        self.quantized = False
+        self.precision = "fp32"
 
     # -- loading --------------------------------------------------------------------------
     @classmethod
     def load(
-        cls, directory: Path, config: ModelConfig | None = None, device: str = "auto", quantize: bool = False
+        cls, directory: Path, config: ModelConfig | None = None, device: str = "auto", precision: str = "fp32"
     ) -> TransformerModel:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -99,21 +114,29 @@ class TransformerModel:
         device = pick_device(device)
         model.to(device)
         instance = cls(config, model, tokenizer, device)
-        if quantize and device == "cpu":
-            instance.quantize_int8()
+        instance.set_precision(resolve_precision(precision, device))
         return instance
 
-    def quantize_int8(self) -> None:
-        """Dynamic int8 quantisation of the Linear layers (CPU only)."""
+    def set_precision(self, precision: str) -> None:
+        """fp32, bf16 (half the memory, same labels in our measurements) or int8 (dynamic quantisation).
+
+        benchmarks/bench_scoring.py measures how often each precision gives the fp32 labels; int8
+        changed too many labels on our model to be a default.
+        """
         import torch
 
-        self.model = torch.ao.quantization.quantize_dynamic(
-            self.model,
-            {torch.nn.Linear},
-            dtype=torch.qint8,
-            inplace=True,  # in place: no second fp32 copy
-        )
-        self.quantized = True
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        if precision == "bf16":
+            self.model = self.model.to(torch.bfloat16)
+        elif precision == "int8":
+            self.model = torch.ao.quantization.quantize_dynamic(
+                self.model,
+                {torch.nn.Linear},
+                dtype=torch.qint8,
+                inplace=True,  # in place: no second fp32 copy
+            )
+        self.precision = precision
 
     # -- scoring --------------------------------------------------------------------------
     def prepare(self, texts: Sequence[str]) -> list[str]:

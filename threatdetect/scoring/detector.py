@@ -55,13 +55,13 @@ class Detector:
         *,
         thresholds: Mapping[str, float] | None = None,
         device: str = "auto",
-        quantize: bool = True,
+        precision: str = "auto",
         cascade: bool = True,
     ) -> Detector:
         """Load a model directory; the shipped default (`models/default`) when `path` is None."""
         directory = Path(path) if path is not None else default_model_dir()
         return cls(
-            load_model(directory, device=device, quantize=quantize, cascade=cascade), thresholds, directory
+            load_model(directory, device=device, precision=precision, cascade=cascade), thresholds, directory
         )
 
     @property
