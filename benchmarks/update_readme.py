@@ -98,13 +98,28 @@ def speed_section() -> str:
             f"| {row['name']} | {row['n']:,} | {row['per_second']:,.1f} | {row['ratio_to_baseline']:,.1f} | "
             f"{row.get('peak_memory_mb', '')} |"
         )
+    agreement = report["label_agreement_with_fp32_test_split"]
     lines += [
         "",
-        f"- int8 and fp32 give identical labels for {report['int8_label_agreement_test_split']:.1%} "
-        "of the test split.",
+        "- Labels identical to fp32 on the test split: "
+        + ", ".join(f"{precision} {share:.1%}" for precision, share in agreement.items())
+        + f". The default precision on this machine was {report['default_precision']}.",
         f"- The cascade sent {report['cascade_sent_to_transformer']:.1%} of the benchmark dump to the transformer.",
     ]
     flat = report.get("peak_memory_mb_by_dump_size") or {}
+    end_to_end = next((row for row in report["rows"] if row["name"].startswith("threatdetect score")), None)
+    if end_to_end:
+        peak = max([end_to_end.get("peak_memory_mb", 0), *flat.values()])
+        checks = [
+            ("at least 500 messages/s end to end", end_to_end["per_second"] >= 500),
+            ("at least 100 times the pipeline baseline", end_to_end["ratio_to_baseline"] >= 100),
+            ("peak memory at most 1.5 GB", peak <= 1536),
+        ]
+        lines.append(
+            "- Project targets on this machine: "
+            + "; ".join(f"{name}: {'met' if ok else 'not met'}" for name, ok in checks)
+            + "."
+        )
     if flat:
         lines.append(
             "- Peak memory of `threatdetect score` by dump size: "
@@ -114,7 +129,7 @@ def speed_section() -> str:
     normalize = ROOT / "benchmarks" / "results" / "normalize.json"
     if normalize.is_file():
         data = json.loads(normalize.read_text())
-        rate = data.get("normalizer_messages_per_second") or data.get("messages_per_second")
+        rate = data.get("normalizer_messages_per_s")
         if rate:
             lines.append(
                 f"- The normaliser alone: {rate:,.0f} messages/s (`python benchmarks/bench_normalize.py`)."

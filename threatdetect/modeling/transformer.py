@@ -34,6 +34,7 @@ def resolve_base_model(base_model: str) -> str:
 
 
 PRECISIONS = ("fp32", "bf16", "int8")
+PAD_MULTIPLE = 8
 
 
 def resolve_precision(requested: str, device: str) -> str:
@@ -170,7 +171,9 @@ class TransformerModel:
         with self._lock, torch.inference_mode():
             for begin in range(0, len(order), self.batch_size):
                 batch = order[begin : begin + self.batch_size]
-                width = max(len(ids[i]) for i in batch)
+                # Pad to a multiple of 8: a handful of distinct shapes instead of one per length keeps
+                # the CPU kernels' per-shape caches (and so memory) from growing with the dump.
+                width = -(-max(len(ids[i]) for i in batch) // PAD_MULTIPLE) * PAD_MULTIPLE
                 input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
                 for row, i in enumerate(batch):
