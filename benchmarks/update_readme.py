@@ -71,6 +71,9 @@ def model_section() -> str:
         + ", ".join(f"{name} {values['accuracy']:.2f}" for name, values in weakest)
         + ".",
         "",
+        "These figures come from fp32 inference in the training run; the bf16 default gives the same labels "
+        "for nearly all test messages (see Speed).",
+        "",
         "**Limits.** Our corpus was written for this project, not collected: the test split shares writers and "
         "style with the training data and overestimates real-world performance. The default model is also "
         "evaluated on independent external data that is not in this repository; generalisation is what counts. "
