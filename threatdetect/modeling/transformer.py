@@ -9,7 +9,9 @@ than the window in overlapping windows, keeping the maximum score per label.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -78,7 +80,7 @@ class TransformerModel:
     def load(
         cls, directory: Path, config: ModelConfig | None = None, device: str = "auto", precision: str = "fp32"
     ) -> TransformerModel:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoTokenizer
 
         directory = Path(directory)
         config = config or ModelConfig.load(directory)
@@ -97,21 +99,8 @@ class TransformerModel:
                 f"{directory}: the tokenizer of base model {base_model!r} is not available locally; "
                 "download the base model once (with network) or point transformer.base_model to a local copy"
             ) from error
-        if (weights / "adapter_config.json").is_file():
-            from peft import PeftModel
-
-            base = AutoModelForSequenceClassification.from_pretrained(
-                resolve_base_model(base_model),
-                num_labels=len(LABELS),
-                problem_type="multi_label_classification",
-                use_safetensors=True,
-                local_files_only=True,
-            )
-            model = PeftModel.from_pretrained(base, str(weights)).merge_and_unload()
-        else:
-            model = AutoModelForSequenceClassification.from_pretrained(
-                str(weights), use_safetensors=True, local_files_only=True
-            )
+        with _quiet_loading():
+            model = _load_weights(weights, base_model)
         device = pick_device(device)
         model.to(device)
         instance = cls(config, model, tokenizer, device)
@@ -187,3 +176,43 @@ class TransformerModel:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         return (1.0 / (1.0 + np.exp(-self.logits(texts)))).astype(np.float32)
+
+
+@contextlib.contextmanager
+def _quiet_loading():
+    """Loading a LoRA model reports the base model's fresh head as 'newly initialized' and shows
+    progress bars; both are expected here and would only confuse someone scoring a dump."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        hf_logging.enable_progress_bar()
+
+
+def _load_weights(weights: Path, base_model: str):
+    """A full fine-tuned checkpoint, or the base model with the LoRA adapter merged in."""
+    from transformers import AutoModelForSequenceClassification
+
+    if (weights / "adapter_config.json").is_file():
+        from peft import PeftModel
+
+        base = AutoModelForSequenceClassification.from_pretrained(
+            resolve_base_model(base_model),
+            num_labels=len(LABELS),
+            problem_type="multi_label_classification",
+            use_safetensors=True,
+            local_files_only=True,
+        )
+        model = PeftModel.from_pretrained(base, str(weights)).merge_and_unload()
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(weights), use_safetensors=True, local_files_only=True
+        )
+    return model
