@@ -35,6 +35,12 @@ def resolve_base_model(base_model: str) -> str:
     return base_model
 
 
+def prepare_texts(texts: Sequence[str], normalizer: Normalizer, prefix: str) -> list[str]:
+    """What the encoder reads: the prefix plus the normalised text. Training and scoring both call
+    this, so a model always sees its inputs the way it was trained on them."""
+    return [prefix + normalizer(text).text for text in texts]
+
+
 PRECISIONS = ("fp32", "bf16", "int8")
 PAD_MULTIPLE = 8
 
@@ -130,7 +136,7 @@ class TransformerModel:
 
     # -- scoring --------------------------------------------------------------------------
     def prepare(self, texts: Sequence[str]) -> list[str]:
-        return [self.prefix + self.normalizer(text).text for text in texts]
+        return prepare_texts(texts, self.normalizer, self.prefix)
 
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], list[int]]:
         """Token ids per window, and for each window the index of the text it belongs to."""
@@ -152,12 +158,13 @@ class TransformerModel:
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         prepared = self.prepare(texts)
-        with self._lock:  # fast tokenizers keep truncation state: one caller at a time
-            ids, owners = self._windows(prepared)
-        order = np.argsort([len(window) for window in ids], kind="stable")
-        window_logits = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
         pad = self.tokenizer.pad_token_id
+        # One caller at a time: fast tokenizers keep truncation state, and the forward pass already
+        # uses every core.
         with self._lock, torch.inference_mode():
+            ids, owners = self._windows(prepared)
+            order = np.argsort([len(window) for window in ids], kind="stable")
+            window_logits = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
             for begin in range(0, len(order), self.batch_size):
                 batch = order[begin : begin + self.batch_size]
                 # Pad to a multiple of 8: a handful of distinct shapes instead of one per length keeps

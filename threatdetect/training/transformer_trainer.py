@@ -14,7 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from threatdetect.labels import LABELS
-from threatdetect.modeling.transformer import E5_OFFLINE, WEIGHTS_SUBDIR, pick_device, resolve_base_model
+from threatdetect.modeling.transformer import (
+    E5_OFFLINE,
+    WEIGHTS_SUBDIR,
+    pick_device,
+    prepare_texts,
+    resolve_base_model,
+)
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit
@@ -26,7 +32,7 @@ def _tokenized(split: LabelledSplit, tokenizer, normalizer: Normalizer, config: 
     import datasets
 
     settings = config.transformer
-    texts = [settings.text_prefix + normalizer(text).text for text in split.texts]
+    texts = prepare_texts(split.texts, normalizer, settings.text_prefix)
     encoded = tokenizer(texts, truncation=True, max_length=settings.max_length)
     return datasets.Dataset.from_dict(
         {
@@ -51,14 +57,13 @@ def _collator(tokenizer):
 
 
 def _macro_f1(eval_prediction) -> dict[str, float]:
+    """Dev F1 per label at logit 0 (probability 0.5), for early stopping."""
+    from sklearn.metrics import f1_score
+
     logits, labels = eval_prediction
-    predicted = (logits > 0).astype(int)
-    scores = {}
-    for i, label in enumerate(LABELS):
-        tp = int(((predicted[:, i] == 1) & (labels[:, i] == 1)).sum())
-        denominator = int(predicted[:, i].sum() + labels[:, i].sum())
-        scores[f"f1_{label}"] = 2 * tp / denominator if denominator else 0.0
-    scores["macro_f1"] = float(np.mean(list(scores.values())))
+    per_label = f1_score(labels.astype(int), (logits > 0).astype(int), average=None, zero_division=0)
+    scores = {f"f1_{label}": float(value) for label, value in zip(LABELS, per_label, strict=True)}
+    scores["macro_f1"] = float(np.mean(per_label))
     return scores
 
 
