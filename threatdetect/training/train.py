@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from threatdetect import __version__
-from threatdetect.evaluation.functional import load_functional_suite
+from threatdetect.evaluation.functional import FunctionalSuite, load_functional_suite
 from threatdetect.evaluation.metrics import apply_thresholds, evaluate, tune_thresholds
 from threatdetect.labels import LABELS
 from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, tune_gate
@@ -42,17 +44,17 @@ def _phenomena(split: LabelledSplit) -> list[list[str]] | None:
 
 
 def _evaluate_model(
-    model, splits: dict[str, LabelledSplit], thresholds: dict[str, float], config: TrainConfig
+    model, splits: dict[str, LabelledSplit], thresholds: dict[str, float], suite: FunctionalSuite | None
 ):
     results: dict[str, Any] = {}
     for name in ("dev", "test"):
         split = splits.get(name)
         if split is None:
             continue
-        groups = {"phenomenon": _phenomena(split)} if _phenomena(split) else None
+        phenomena = _phenomena(split)
+        groups = {"phenomenon": phenomena} if phenomena else None
         results[name] = evaluate(model.predict_proba(split.texts), split.labels, thresholds, groups).to_dict()
-    if config.data.functional and Path(config.data.functional).is_file():
-        suite = load_functional_suite(config.data.functional)
+    if suite is not None:
         report = evaluate(
             model.predict_proba(suite.texts),
             suite.labels,
@@ -113,9 +115,10 @@ def _train_transformer_model(config: TrainConfig, splits, output_dir: Path, kind
     model_config.training["train_seconds"] = round(time.perf_counter() - started, 1)
     model_config.save(output_dir)
     model = TransformerModel.load(output_dir, model_config, device=settings.device)
-    model_config.thresholds = tune_thresholds(model.predict_proba(splits["dev"].texts), splits["dev"].labels)
+    dev_probabilities = model.predict_proba(splits["dev"].texts)
+    model_config.thresholds = tune_thresholds(dev_probabilities, splits["dev"].labels)
     model.config = model_config
-    return model, model_config
+    return model, model_config, dev_probabilities
 
 
 def train(config: TrainConfig) -> TrainResult:
@@ -128,44 +131,48 @@ def train(config: TrainConfig) -> TrainResult:
             logger.warning("%s: row %d rejected: %s", bad.source, bad.row, bad.reason)
     logger.info("data: %s", {name: len(split) for name, split in splits.items()})
 
+    # DataConfig has checked that a configured functional suite exists.
+    suite = load_functional_suite(config.data.functional) if config.data.functional else None
     if config.model == "linear":
         model = _train_linear(config, splits, output_dir)
         model_config = model.config
     elif config.model == "transformer":
-        model, model_config = _train_transformer_model(config, splits, output_dir, "transformer")
+        model, model_config, _ = _train_transformer_model(config, splits, output_dir, "transformer")
     else:
         linear = _train_linear(config, splits, output_dir / LINEAR_SUBDIR)
-        transformer, model_config = _train_transformer_model(config, splits, output_dir, "cascade")
-        dev = splits["dev"]
-        transformer_dev = transformer.predict_proba(dev.texts)
-        linear_dev = linear.predict_proba(dev.texts)
+        transformer, model_config, transformer_dev = _train_transformer_model(
+            config, splits, output_dir, "cascade"
+        )
         flags = apply_thresholds(transformer_dev, model_config.thresholds)
         model_config.components = {
             "linear_dir": LINEAR_SUBDIR,
-            "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
+            "gate": tune_gate(
+                linear.predict_proba(splits["dev"].texts), flags, config.cascade.min_flag_recall
+            ),
             "min_flag_recall": config.cascade.min_flag_recall,
         }
         model = CascadeModel(model_config, linear, transformer)
-        model_config.metrics["cascade"] = cascade_agreement(model, splits, config)
+        checks = {"dev": (splits["dev"].texts, transformer_dev)}
+        if suite is not None:
+            checks["functional"] = (suite.texts, transformer.predict_proba(suite.texts))
+        model_config.metrics["cascade"] = cascade_agreement(model, checks)
 
-    model_config.metrics.update(_evaluate_model(model, splits, model_config.thresholds, config))
+    model_config.metrics.update(_evaluate_model(model, splits, model_config.thresholds, suite))
     model_config.save(output_dir)
     (output_dir / "evaluation.json").write_text(json.dumps(model_config.metrics, indent=2))
     write_model_card(output_dir, model_config, config)
     return TrainResult(output_dir, model_config.metrics)
 
 
-def cascade_agreement(
-    model: CascadeModel, splits: dict[str, LabelledSplit], config: TrainConfig
-) -> dict[str, Any]:
-    """How many of the transformer's flags the cascade keeps, and how much work the gate saves."""
-    sets = {"dev": splits["dev"].texts}
-    if config.data.functional and Path(config.data.functional).is_file():
-        sets["functional"] = load_functional_suite(config.data.functional).texts
+def cascade_agreement(model: CascadeModel, checks: dict[str, tuple[list[str], np.ndarray]]) -> dict[str, Any]:
+    """How many of the transformer's flags the cascade keeps, and how much work the gate saves.
+
+    `checks` maps a set name to its texts and the transformer's own probabilities for them.
+    """
     out = {}
     thresholds = model.config.thresholds
-    for name, texts in sets.items():
-        full = apply_thresholds(model.transformer.predict_proba(texts), thresholds)
+    for name, (texts, transformer_probabilities) in checks.items():
+        full = apply_thresholds(transformer_probabilities, thresholds)
         cascaded = apply_thresholds(model.predict_proba(texts), thresholds)
         kept = {
             label: round(
