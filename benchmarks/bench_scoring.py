@@ -127,7 +127,9 @@ def main() -> None:
 
     import torch
 
+    from threatdetect.labels import LABELS
     from threatdetect.modeling.loader import default_model_dir, load_model
+    from threatdetect.modeling.transformer import PRECISIONS
 
     model_dir = args.model or str(default_model_dir())
     sizes = {
@@ -142,23 +144,19 @@ def main() -> None:
     rows = []
     base = baseline_pipeline(texts[: sizes["baseline"]])
     rows.append(base)
-    cascade = load_model(model_dir, device="cpu", precision="fp32")
-    transformer = getattr(cascade, "transformer", cascade)
     test_texts = [
         json.loads(line)["text"] for line in (ROOT / "data" / "corpus" / "test.jsonl").open(encoding="utf-8")
     ]
-    thresholds = np.asarray(
-        [transformer.config.thresholds[k] for k in ("hate", "intimidation", "death_threat")]
-    )
-    fp32_labels = transformer.predict_proba(test_texts) >= thresholds
-    agreement = {}
-    for precision in ("fp32", "bf16", "int8"):
-        stage_model = getattr(load_model(model_dir, device="cpu", precision=precision), "transformer", None)
-        stage_model = stage_model or load_model(model_dir, device="cpu", precision=precision)
+    agreement, fp32_labels = {}, None
+    for precision in PRECISIONS:  # fp32 first: the reference for the others
+        loaded = load_model(model_dir, device="cpu", precision=precision)
+        stage_model = getattr(loaded, "transformer", loaded)
         rows.append(stage(f"our transformer stage, {precision}", stage_model, texts[: sizes["transformer"]]))
+        thresholds = np.asarray([stage_model.config.thresholds[label] for label in LABELS])
         labels = stage_model.predict_proba(test_texts) >= thresholds
+        fp32_labels = labels if fp32_labels is None else fp32_labels
         agreement[precision] = round(float((labels == fp32_labels).all(axis=1).mean()), 4)
-        del stage_model
+        del loaded, stage_model
     cascade = load_model(model_dir, device="cpu", precision="auto")
     if hasattr(cascade, "linear"):
         rows.append(stage("our linear stage", cascade.linear, texts[: sizes["linear"]]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from threatdetect.modeling.base import ScoringModel
 from threatdetect.modeling.model_dir import ModelConfig
 
 #: The shipped default model, relative to the repository / installed data.
@@ -18,7 +19,7 @@ def default_model_dir() -> Path:
 
 def load_model(
     path: str | Path | None = None, device: str = "auto", precision: str = "auto", cascade: bool = True
-):
+) -> ScoringModel:
     """Load a model directory (the shipped default when `path` is None)."""
     directory = Path(path) if path is not None else default_model_dir()
     config = ModelConfig.load(directory)

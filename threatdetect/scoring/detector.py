@@ -18,7 +18,8 @@ from typing import overload
 
 import numpy as np
 
-from threatdetect.labels import LABELS, enforce_implication, enforce_implication_array, implied_labels
+from threatdetect.labels import LABELS, enforce_implication_array, implied_labels
+from threatdetect.modeling.base import ScoringModel
 from threatdetect.modeling.lexicon_features import TriggerLexicon
 from threatdetect.modeling.loader import default_model_dir, load_model
 from threatdetect.normalize import Normalizer, NormalizerSettings
@@ -32,7 +33,10 @@ class Detector:
     """Scores Dutch messages for hate, intimidation and death_threat."""
 
     def __init__(
-        self, model, thresholds: Mapping[str, float] | None = None, model_path: Path | None = None
+        self,
+        model: ScoringModel,
+        thresholds: Mapping[str, float] | None = None,
+        model_path: Path | None = None,
     ) -> None:
         self.model = model
         self.config = model.config
@@ -73,7 +77,8 @@ class Detector:
         return enforce_implication_array(np.asarray(self.model.predict_proba(list(texts)), dtype=np.float32))
 
     def _result(self, text: str, row: np.ndarray, spans: bool) -> ScoreResult:
-        scores = enforce_implication({label: float(row[i]) for i, label in enumerate(LABELS)})
+        """`row` comes from `predict_proba`, which has already applied death_threat => intimidation."""
+        scores = {label: float(row[i]) for i, label in enumerate(LABELS)}
         labels = implied_labels(label for label in LABELS if scores[label] >= self.thresholds[label])
         # Spans are evidence for the labels the message got, never for labels it did not get.
         found = tuple(lexicon_spans(self.normalizer(text), self.lexicon, labels)) if spans and labels else ()
