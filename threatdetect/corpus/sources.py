@@ -74,11 +74,10 @@ def parse_line(line: str, source: str, number: int, tags: set[str]) -> WrittenMe
         phenomena.append(tag)
     if not phenomena:
         raise SourceError(f"{source}: line {number}: field 'phenomena': at least one tag is required")
+    # One-word and emoji-only replies ("hoi", "👍", "Eens!") are real messages and belong in the corpus.
     words = len(text.split())
-    # Emoji-only threats ("🔫⚰️ @wethouder") are real messages: count emoji as words for the minimum.
-    symbols = sum(1 for char in text if ord(char) >= 0x2190 and not char.isalnum())
-    if words + (symbols if words < 2 else 0) < 2 or words > 80:
-        raise SourceError(f"{source}: line {number}: field 'text': {words} words, expected 2 to 80")
+    if not 1 <= words <= 80:
+        raise SourceError(f"{source}: line {number}: field 'text': {words} words, expected 1 to 80")
     return WrittenMessage(
         text.strip(), labels, target, GENDERS[gender], style, phenomena, source, number, group_hint
     )
