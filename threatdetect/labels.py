@@ -60,3 +60,20 @@ def most_severe(labels: set[str] | list[str]) -> str | None:
         if name in labels:
             return name
     return None
+
+
+#: Letters of the compact label code used in the authored TSV files (`-`, `H`, `DI`, `DIH`...).
+LABEL_CODES: dict[str, str] = {"H": HATE, "I": INTIMIDATION, "D": DEATH_THREAT}
+
+
+def parse_label_code(code: str) -> dict[str, int]:
+    """`-`, `H`, `I`, `DI`, `DIH`... to a 0/1 dict; D implies I."""
+    code = code.strip()
+    values = dict.fromkeys(LABELS, 0)
+    if code in ("-", ""):
+        return values
+    for letter in code:
+        if letter not in LABEL_CODES:
+            raise ValueError(f"unknown label letter {letter!r} in {code!r} (use H, I, D or -)")
+        values[LABEL_CODES[letter]] = 1
+    return enforce_implication(values)

@@ -45,12 +45,24 @@ def check_command(
     write_datasheet: bool = typer.Option(
         False, "--write-datasheet", "-w", help="Regenerate the datasheet tables."
     ),
+    challenge: Path = typer.Option(
+        Path("data/challenge"), "--challenge", help="Folder of the blind challenge set (checked too)."
+    ),
+    suite: Path = typer.Option(
+        Path("data/functional/suite.tsv"), "--suite", help="Functional suite (kept apart from the corpus)."
+    ),
 ) -> None:
-    """Validate schema, labels, duplicates, split leakage and minimum counts."""
-    from threatdetect.corpus.check import check_corpus
+    """Validate schema, labels, duplicates, split leakage, counts, shortcuts and the challenge set."""
+    from threatdetect.corpus.challenge import ChallengeError
+    from threatdetect.corpus.check import check_corpus, check_held_out_sets
     from threatdetect.corpus.datasheet import write_datasheet_tables
 
     result = check_corpus(corpus)
+    if result.stats:
+        try:
+            result.stats["held_out"] = check_held_out_sets(corpus, challenge, suite, result.problems)
+        except (ChallengeError, ValueError, OSError) as error:
+            result.problems.append(str(error))
     typer.echo(json.dumps(result.stats, indent=2, ensure_ascii=False))
     for problem in result.problems:
         typer.echo(f"problem: {problem}", err=True)

@@ -2,7 +2,8 @@
 
 Checks: schema of every row, death_threat => intimidation, no duplicate texts, no group in two
 splits, no near-duplicate pair across splits (character 5-gram Jaccard > 0.6), augmentation only in
-train and at most 30% of it, and the minimum counts the project promises.
+train and at most 30% of it, the minimum counts the project promises, and the shortcut checks of
+`shortcuts.py` (form leak, identity balance, gender gap, short messages, label-exclusive formulas).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from threatdetect.corpus import shortcuts
 from threatdetect.corpus.similarity import LEAKAGE_THRESHOLD, similar_pairs
 from threatdetect.corpus.sources import GENDERS, STYLES, TARGETS, load_phenomena
 from threatdetect.labels import DEATH_THREAT, HATE, INTIMIDATION, LABELS
@@ -31,14 +33,49 @@ REQUIRED_FIELDS = {
     "group": str,
 }
 MINIMUMS = {
-    "written": 8000,
+    "written": 16000,
     "death_threat": 1200,
     "intimidation_without_death_threat": 1500,
     "hate": 1500,
     "no_label": 3500,
     "hard_negatives": 2500,
     "hard_negative_phenomena": 15,
+    "ordinary": 4000,
+    "insults_without_protected_characteristic": 600,
+    "new_threat_registers": 1500,
+    "flagged_with_police_cue": 50,
+    "hate_ik_haat_group": 50,
+    "hate_nothing_against_but": 50,
+    "counter_speech_quoting": 300,
 }
+#: Unflagged messages of everyday form and content (replies, questions, opinions, rudeness).
+ORDINARY_TAGS = frozenset(
+    {
+        "neutral",
+        "short_reply",
+        "link_share",
+        "topic_opinion",
+        "rude_harmless",
+        "support",
+        "political_criticism",
+    }
+)
+INSULT_TAGS = frozenset({"personal_insult", "stock_curse"})
+#: Threat registers our first corpus lacked: incitement, public figures, genocidal language, calls to
+#: arms, sexual violence, news replies, bare death curses, threats that mention the police.
+NEW_REGISTER_TAGS = frozenset(
+    {
+        "public_figure",
+        "genocidal_historical",
+        "call_to_arms",
+        "news_reply",
+        "death_curse",
+        "police_mention",
+        "incitement",
+        "sexual_violence",
+    }
+)
+MIN_NEGATED_PER_GROUP = 15
 MAX_AUGMENTED_SHARE = 0.30
 
 
@@ -96,7 +133,8 @@ def corpus_stats(rows_by_split: dict[str, list[dict[str, Any]]]) -> dict[str, An
     written = [r for rows in rows_by_split.values() for r in rows if r["origin"] == "written"]
     no_label = [r for r in written if not any(r[label] for label in LABELS)]
     hard = [r for r in no_label if set(r["phenomena"]) & hard_negative_tags]
-    threats = [r for r in written if r[INTIMIDATION]]
+    threats = [r for r in written if r[INTIMIDATION] and r.get("target_gender") in ("female", "male")]
+    flagged = [r for r in written if shortcuts.is_flagged(r)]
     hard_tag_counts = Counter(t for r in hard for t in r["phenomena"] if t in hard_negative_tags)
     return {
         "written": len(written),
@@ -107,9 +145,16 @@ def corpus_stats(rows_by_split: dict[str, list[dict[str, Any]]]) -> dict[str, An
         "hard_negatives": len(hard),
         "hard_negative_phenomena": len(hard_tag_counts),
         "hard_negative_tag_counts": dict(hard_tag_counts.most_common()),
+        "ordinary": sum(bool(set(r["phenomena"]) & ORDINARY_TAGS) for r in no_label),
+        "insults_without_protected_characteristic": sum(
+            bool(set(r["phenomena"]) & INSULT_TAGS) for r in no_label
+        ),
+        "new_threat_registers": sum(bool(set(r["phenomena"]) & NEW_REGISTER_TAGS) for r in flagged),
+        # Of the threats aimed at one woman or one man (group threats have no single gender).
         "threats_aimed_at_women_share": round(
             sum(r.get("target_gender") == "female" for r in threats) / max(len(threats), 1), 3
         ),
+        **shortcuts.contrast_counts(written),
         "rows_per_split": {split: len(rows) for split, rows in rows_by_split.items()},
         "augmented_in_train": sum(r["origin"] != "written" for r in rows_by_split.get("train", [])),
     }
@@ -174,4 +219,95 @@ def check_corpus(corpus_dir: Path, leakage_threshold: float = LEAKAGE_THRESHOLD)
     for name, minimum in MINIMUMS.items():
         if result.stats[name] < minimum:
             result.problems.append(f"{name}: {result.stats[name]} < required {minimum}")
+    if result.stats["counter_speech_without_police_cue"] * 2 < result.stats["counter_speech_quoting"]:
+        result.problems.append("counter-speech: fewer than half of the quoting rows are free of a police cue")
+    written = [r for r in all_rows if r["origin"] == "written"]
+    result.stats["shortcuts"] = shortcut_stats(written)
+    result.problems.extend(shortcut_problems(result.stats["shortcuts"]))
     return result
+
+
+def shortcut_stats(written: list[dict[str, Any]]) -> dict[str, Any]:
+    balance = shortcuts.identity_balance(written)
+    return {
+        "form_leak_auc": shortcuts.form_leak_auc(written),
+        "identity_balance": {
+            group: {**b.__dict__, "ratio": round(b.ratio, 2)} for group, b in balance.items()
+        },
+        "flag_rate_by_target_gender": shortcuts.flag_rate_by_gender(written),
+        "short_share": shortcuts.short_share(written),
+        "label_exclusive_trigrams": [f.__dict__ for f in shortcuts.label_exclusive_ngrams(written)],
+    }
+
+
+def shortcut_problems(stats: dict[str, Any]) -> list[str]:
+    problems = []
+    for label, auc in stats["form_leak_auc"].items():
+        if auc > shortcuts.MAX_FORM_AUC:
+            problems.append(
+                f"form leak: a classifier on form alone predicts {label} with ROC-AUC {auc:.3f} "
+                f"(limit {shortcuts.MAX_FORM_AUC})"
+            )
+    for group, b in stats["identity_balance"].items():
+        if b["unflagged"] < shortcuts.MIN_IDENTITY_RATIO * b["hate"]:
+            problems.append(
+                f"identity balance: {group}: {b['unflagged']} unflagged vs {b['hate']} hate messages "
+                f"(need {shortcuts.MIN_IDENTITY_RATIO}x)"
+            )
+        if b["negated"] < MIN_NEGATED_PER_GROUP:
+            problems.append(
+                f"identity balance: {group}: {b['negated']} negated-hate rows < {MIN_NEGATED_PER_GROUP}"
+            )
+    rates = stats["flag_rate_by_target_gender"]
+    if abs(rates["female"] - rates["male"]) > shortcuts.MAX_GENDER_GAP:
+        problems.append(
+            f"gender gap: {rates['female']:.1%} of messages aimed at women are flagged vs "
+            f"{rates['male']:.1%} aimed at men (limit {shortcuts.MAX_GENDER_GAP:.0%} points)"
+        )
+    for name, share in stats["short_share"].items():
+        if share < shortcuts.MIN_SHORT_SHARE:
+            problems.append(
+                f"short messages: {share:.1%} of {name} rows have {shortcuts.SHORT_WORDS} words or fewer "
+                f"(need {shortcuts.MIN_SHORT_SHARE:.0%})"
+            )
+    for formula in stats["label_exclusive_trigrams"]:
+        problems.append(
+            f"formula: '{formula['ngram']}' is in {formula['messages']} messages, "
+            f"{formula['share']:.0%} of them {formula['side']}"
+        )
+    return problems
+
+
+def _suite_texts(path: Path) -> list[str]:
+    """The text column of the functional suite (`capability<TAB>labels<TAB>text`)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[-1] for line in lines[1:] if line.strip() and not line.startswith("#")]
+
+
+def check_held_out_sets(
+    corpus_dir: Path, challenge_dir: Path, suite_path: Path, problems: list[str]
+) -> dict[str, Any]:
+    """Check the challenge set against the corpus and the suite, and the suite against the corpus.
+
+    Appends to `problems`; returns the counts for the report.
+    """
+    from threatdetect.corpus.challenge import CATEGORIES, challenge_problems, load_challenge
+    from threatdetect.corpus.similarity import paraphrase_pairs
+
+    corpus_texts = [r["text"] for split in SPLITS for r in read_split(corpus_dir / f"{split}.jsonl")]
+    suite = _suite_texts(suite_path)
+    paraphrases = sorted({i for i, _ in paraphrase_pairs(suite, corpus_texts)})
+    for i in paraphrases[:5]:
+        problems.append(f"{suite_path}: case {suite[i][:50]!r} paraphrases a corpus line")
+    if len(paraphrases) > 5:
+        problems.append(f"{suite_path}: {len(paraphrases)} cases paraphrase a corpus line in all")
+    stats: dict[str, Any] = {"suite_cases": len(suite), "suite_paraphrases_of_corpus": len(paraphrases)}
+    if challenge_dir.is_dir():
+        cases = load_challenge(challenge_dir)
+        problems.extend(challenge_problems(cases, corpus_texts + suite))
+        per_category = Counter(case.category for case in cases)
+        stats["challenge_cases"] = len(cases)
+        stats["challenge_per_category"] = {name: per_category[name] for name in CATEGORIES}
+    else:
+        problems.append(f"{challenge_dir}: missing; the blind challenge set belongs there")
+    return stats

@@ -75,3 +75,38 @@ def cluster(texts: Sequence[str], threshold: float = GROUPING_THRESHOLD) -> list
         if root_i != root_j:
             parent[max(root_i, root_j)] = min(root_i, root_j)
     return [find(i) for i in range(len(texts))]
+
+
+#: Word-level bar for paraphrases: the same words in another order or with one word swapped.
+PARAPHRASE_WORD_JACCARD = 0.6
+PARAPHRASE_CHAR_JACCARD = 0.4
+_WORDS = re.compile(r"\w+")
+
+
+def _word_sets(texts: Sequence[str]) -> sp.csr_matrix:
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for row, text in enumerate(texts):
+        for word in set(_WORDS.findall(text.lower())):
+            rows.append(row)
+            cols.append(vocabulary.setdefault(word, len(vocabulary)))
+    data = np.ones(len(rows), dtype=np.float32)
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), max(len(vocabulary), 1)))
+
+
+def paraphrase_pairs(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int]]:
+    """Pairs that read as one message written twice: close in characters or in words.
+
+    Character 5-grams above 0.4 catch respellings; word sets above 0.6 (messages of four words or
+    more) catch reordering and a swapped name or role, which 5-grams miss.
+    """
+    pairs = {(i, j) for i, j, _ in similar_pairs(left, right, threshold=PARAPHRASE_CHAR_JACCARD)}
+    words = _word_sets(list(left) + list(right))
+    a, b = words[: len(left)], words[len(left) :]
+    size_a = np.asarray(a.sum(axis=1)).ravel()
+    size_b = np.asarray(b.sum(axis=1)).ravel()
+    inter = (a @ b.T).tocoo()
+    union = size_a[inter.row] + size_b[inter.col] - inter.data
+    keep = (inter.data / np.maximum(union, 1) > PARAPHRASE_WORD_JACCARD) & (size_a[inter.row] >= 4)
+    pairs.update(zip(inter.row[keep].tolist(), inter.col[keep].tolist(), strict=True))
+    return sorted(pairs)

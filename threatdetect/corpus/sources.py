@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from threatdetect.evaluation.functional import parse_label_code
-from threatdetect.labels import LABELS
+from threatdetect.labels import LABELS, parse_label_code
 
 TARGETS = ("politician", "individual", "group", "none")
 GENDERS = {"f": "female", "m": "male", "x": "mixed_or_nonbinary", "-": None}

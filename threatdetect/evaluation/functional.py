@@ -8,22 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from threatdetect.labels import DEATH_THREAT, HATE, INTIMIDATION, LABELS, enforce_implication
-
-_CODES = {"H": HATE, "I": INTIMIDATION, "D": DEATH_THREAT}
-
-
-def parse_label_code(code: str) -> dict[str, int]:
-    """`-`, `H`, `I`, `DI`, `DIH`... to a 0/1 dict; D implies I."""
-    code = code.strip()
-    values = dict.fromkeys(LABELS, 0)
-    if code in ("-", ""):
-        return values
-    for letter in code:
-        if letter not in _CODES:
-            raise ValueError(f"unknown label letter {letter!r} in {code!r} (use H, I, D or -)")
-        values[_CODES[letter]] = 1
-    return enforce_implication(values)
+from threatdetect.labels import LABELS, parse_label_code
 
 
 @dataclass
