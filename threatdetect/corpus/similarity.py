@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 SHINGLE = 5
 LEAKAGE_THRESHOLD = 0.6
@@ -61,20 +62,20 @@ def similar_pairs(
 
 
 def cluster(texts: Sequence[str], threshold: float = GROUPING_THRESHOLD) -> list[int]:
-    """Union-find clusters of near-duplicates; returns a cluster id per text."""
-    parent = list(range(len(texts)))
+    """Connected components of the near-duplicate graph; returns a cluster id per text.
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j, _ in similar_pairs(texts, threshold=threshold):
-        root_i, root_j = find(i), find(j)
-        if root_i != root_j:
-            parent[max(root_i, root_j)] = min(root_i, root_j)
-    return [find(i) for i in range(len(texts))]
+    The id of a cluster is its smallest member index, so ids are stable for a given input order.
+    """
+    pairs = list(similar_pairs(texts, threshold=threshold))
+    n = len(texts)
+    rows = [i for i, _, _ in pairs]
+    cols = [j for _, j, _ in pairs]
+    graph = sp.coo_matrix((np.ones(len(pairs), dtype=np.int8), (rows, cols)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    first_member: dict[int, int] = {}
+    for index, label in enumerate(component.tolist()):
+        first_member.setdefault(label, index)
+    return [first_member[label] for label in component.tolist()]
 
 
 #: Word-level bar for paraphrases: the same words in another order or with one word swapped.
