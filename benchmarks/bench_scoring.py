@@ -160,8 +160,8 @@ def main() -> None:
     cascade = load_model(model_dir, device="cpu", precision="auto")
     if hasattr(cascade, "linear"):
         rows.append(stage("our linear stage", cascade.linear, texts[: sizes["linear"]]))
-        cascade.predict_proba(texts[: sizes["transformer"]])
-        sent = cascade.last_stage_counts["transformer"] / sizes["transformer"]
+        stages = cascade.predict(texts[: sizes["transformer"]]).stages
+        sent = stages.get("transformer", 0) / sizes["transformer"]
     else:
         sent = 1.0
     if torch.cuda.is_available():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 
 from threatdetect.io.records import Message, Rejected
 from threatdetect.io.writers import RecordWriter
@@ -15,15 +16,12 @@ from threatdetect.scoring.results import ScoreResult
 class _FragileDetector:
     """Scores everything as harmless, but breaks on any text containing 'boom'."""
 
-    model = None
-
-    def score(self, texts):
-        single = isinstance(texts, str)
-        batch = [texts] if single else texts
-        if any("boom" in text for text in batch):
+    def score_batch(self, texts):
+        if any("boom" in text for text in texts):
             raise RuntimeError("tokenizer exploded")
-        results = [ScoreResult(t, dict.fromkeys(LABELS, 0.0), (), False) for t in batch]
-        return results[0] if single else results
+        return [ScoreResult(t, dict.fromkeys(LABELS, 0.0), (), False) for t in texts], Counter(
+            linear=len(texts)
+        )
 
 
 def _message(number: int, text: str) -> Message:
@@ -43,6 +41,8 @@ def test_a_message_that_breaks_the_model_is_rejected_and_the_rest_are_scored():
     )
     assert summary.inputs == 4 and summary.scored == 2 and summary.rejected == 2
     assert summary.consistent()
+    # The chunk failed, so the two good messages were scored one at a time: their stages still count.
+    assert summary.stages == {"linear": 2}
     assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == ["1", "4"]
     rejected = [json.loads(line) for line in errors.getvalue().splitlines()]
     assert [r["record"] for r in rejected] == [2, 3]
@@ -52,11 +52,12 @@ def test_a_message_that_breaks_the_model_is_rejected_and_the_rest_are_scored():
 
 def test_summary_counts_flags_per_label():
     class Flagger(_FragileDetector):
-        def score(self, texts):
-            return [
+        def score_batch(self, texts):
+            results = [
                 ScoreResult(t, dict.fromkeys(LABELS, 0.9), ("intimidation", "death_threat"), True)
                 for t in texts
             ]
+            return results, Counter(transformer=len(texts))
 
     summary = score_stream([_message(i, "x y") for i in range(1, 6)], Flagger(), None, None)
     assert summary.flagged == 5 and summary.per_label["death_threat"] == 5 and summary.per_label["hate"] == 0

@@ -90,10 +90,24 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     assert "cascade" in saved["metrics"]
     full = Detector.load(directory, precision="fp32", cascade=False).predict_proba(TEXTS)
     cascade = Detector.load(directory, precision="fp32")
-    assert cascade.model.enabled and cascade.predict_proba(TEXTS).shape == full.shape == (3, 3)
-    # A threshold below the model's asks for flags the gate was not tuned for: the cascade steps aside.
+    output = cascade.predict(TEXTS)
+    assert cascade.cascade and output.scores.shape == full.shape == (3, 3)
+    assert sum(output.stages.values()) == len(TEXTS)
+
+    # Two Detectors share one loaded model; the one with lower thresholds must not change the other.
+    model = cascade.model
+    gate_before, thresholds_before = model.gate, model.thresholds.copy()
     lowered = {label: value / 2 for label, value in saved["thresholds"].items()}
-    assert not Detector.load(directory, precision="fp32", thresholds=lowered).model.enabled
+    strict = Detector(model, model_path=directory)
+    loose = Detector(model, thresholds=lowered, model_path=directory)
+    # A threshold below the model's asks for flags the gate was not tuned for: that Detector's calls
+    # go to the transformer, while the other Detector keeps the cascade.
+    assert loose.cascade is False and strict.cascade is True
+    assert loose.predict(TEXTS).stages == {"transformer": len(TEXTS)}
+    np.testing.assert_allclose(loose.predict_proba(TEXTS), full, atol=1e-5)
+    np.testing.assert_array_equal(strict.predict_proba(TEXTS), cascade.predict_proba(TEXTS))
+    assert model.gate == gate_before
+    np.testing.assert_array_equal(model.thresholds, thresholds_before)
 
 
 def test_transformer_scoring_is_thread_safe(tmp_path, small_corpus, tiny_roberta):

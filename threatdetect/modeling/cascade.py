@@ -10,21 +10,18 @@ they are never flagged by a score the transformer never confirmed.
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from threatdetect.labels import LABELS
+from threatdetect.modeling.base import ModelOutput
 from threatdetect.modeling.linear import LinearModel
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
 from threatdetect.modeling.transformer import TransformerModel
 
 LINEAR_SUBDIR = "linear"
-logger = logging.getLogger(__name__)
 
 
 def tune_gate(linear_scores: np.ndarray, transformer_flags: np.ndarray, min_flag_recall: float) -> float:
@@ -38,7 +35,7 @@ def tune_gate(linear_scores: np.ndarray, transformer_flags: np.ndarray, min_flag
 
 
 class CascadeModel:
-    """Linear first stage, transformer second stage, same output as either alone."""
+    """Linear first stage, transformer second stage, same output as either alone. Read-only after load."""
 
     def __init__(self, config: ModelConfig, linear: LinearModel, transformer: TransformerModel) -> None:
         self.config = config
@@ -46,26 +43,6 @@ class CascadeModel:
         self.transformer = transformer
         self.gate = float(config.components["gate"])
         self.thresholds = np.asarray([config.thresholds[label] for label in LABELS], dtype=np.float32)
-        self.enabled = True
-        self.last_stage_counts = {"linear": 0, "transformer": 0}
-        #: Cumulative messages decided by each stage since load (for summaries and benchmarks).
-        self.stage_totals: Counter[str] = Counter()
-        self._counter_lock = threading.Lock()
-
-    def set_thresholds(self, thresholds: Mapping[str, float]) -> None:
-        """Use the caller's thresholds for capping linear-only scores.
-
-        The gate keeps the transformer's flags at the model's own thresholds; a lower threshold asks
-        for flags the gate was never tuned for, so the cascade steps aside and the transformer scores
-        everything.
-        """
-        self.thresholds = np.asarray([thresholds[label] for label in LABELS], dtype=np.float32)
-        lowered = [label for label in LABELS if thresholds[label] < self.config.thresholds[label]]
-        if lowered and self.enabled:
-            logger.warning(
-                "threshold(s) below the model's for %s: the transformer scores every message", lowered
-            )
-            self.enabled = False
 
     @classmethod
     def load(
@@ -79,19 +56,30 @@ class CascadeModel:
         transformer = TransformerModel.load(directory, config, device=device, precision=precision)
         return cls(config, linear, transformer)
 
+    def gate_applies(self, thresholds: np.ndarray) -> bool:
+        """The gate was tuned for the model's thresholds; a lower one asks for flags it never saw."""
+        return bool(np.all(thresholds >= self.thresholds))
+
     def passes_gate(self, linear_scores: np.ndarray) -> np.ndarray:
         return linear_scores.max(axis=1) >= self.gate
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        if not self.enabled:
-            return self.transformer.predict_proba(texts)
+        return self.predict(texts).scores
+
+    def predict(
+        self, texts: Sequence[str], *, thresholds: np.ndarray | None = None, cascade: bool = True
+    ) -> ModelOutput:
+        """Scores for `thresholds` (the model's own when None); `cascade=False` runs the transformer on all.
+
+        Messages that stay in the first stage keep the linear scores, capped just below `thresholds`
+        so they are never flagged by a score the transformer never confirmed.
+        """
+        thresholds = self.thresholds if thresholds is None else np.asarray(thresholds, dtype=np.float32)
+        if not cascade or not self.gate_applies(thresholds):
+            return ModelOutput(self.transformer.predict_proba(texts), {"transformer": len(texts)})
         first = self.linear.predict_proba(texts)
         selected = np.flatnonzero(self.passes_gate(first))
-        scores = np.minimum(first, np.nextafter(self.thresholds, 0)).astype(np.float32)
+        scores = np.minimum(first, np.nextafter(thresholds, 0)).astype(np.float32)
         if len(selected):
             scores[selected] = self.transformer.predict_proba([texts[i] for i in selected])
-        counts = {"linear": len(texts) - len(selected), "transformer": len(selected)}
-        with self._counter_lock:
-            self.last_stage_counts = counts
-            self.stage_totals.update(counts)
-        return scores
+        return ModelOutput(scores, {"linear": len(texts) - len(selected), "transformer": len(selected)})

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from threatdetect.labels import LABELS
+from threatdetect.modeling.base import SingleStageModel
 from threatdetect.modeling.lexicon_features import TriggerLexicon
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
 from threatdetect.normalize import Normalizer, NormalizerSettings
@@ -76,8 +77,10 @@ def _char_vectorizer(settings: LinearSettings, vocabulary: dict[str, int] | None
     )
 
 
-class LinearModel:
+class LinearModel(SingleStageModel):
     """Calibrated per-label logistic regression over TF-IDF and lexicon features."""
+
+    stage = "linear"
 
     def __init__(
         self,

@@ -17,9 +17,7 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("THREATDETECT_MODEL", DEFAULT_MODEL_DIR))
 
 
-def load_model(
-    path: str | Path | None = None, device: str = "auto", precision: str = "auto", cascade: bool = True
-) -> ScoringModel:
+def load_model(path: str | Path | None = None, device: str = "auto", precision: str = "auto") -> ScoringModel:
     """Load a model directory (the shipped default when `path` is None)."""
     directory = Path(path) if path is not None else default_model_dir()
     config = ModelConfig.load(directory)
@@ -33,6 +31,4 @@ def load_model(
         return TransformerModel.load(directory, config, device=device, precision=precision)
     from threatdetect.modeling.cascade import CascadeModel
 
-    model = CascadeModel.load(directory, config, device=device, precision=precision)
-    model.enabled = cascade
-    return model
+    return CascadeModel.load(directory, config, device=device, precision=precision)

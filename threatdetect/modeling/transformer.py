@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from threatdetect.labels import LABELS
+from threatdetect.modeling.base import SingleStageModel
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
 from threatdetect.normalize import Normalizer, NormalizerSettings
 
@@ -65,8 +66,10 @@ def pick_device(requested: str = "auto") -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-class TransformerModel:
+class TransformerModel(SingleStageModel):
     """Wraps a sequence-classification model and its tokenizer for batched, thread-safe scoring."""
+
+    stage = "transformer"
 
     def __init__(self, config: ModelConfig, model: Any, tokenizer: Any, device: str = "cpu") -> None:
         self.config = config

@@ -20,6 +20,7 @@ from typing import IO
 from threatdetect.io.records import Message, Rejected
 from threatdetect.io.writers import RecordWriter, scored_record, write_rejected
 from threatdetect.labels import LABELS
+from threatdetect.scoring.detector import Detector
 from threatdetect.scoring.results import ScoreResult
 
 CHUNK_SIZE = 1024
@@ -70,7 +71,7 @@ def _chunks(records: Iterable[Message | Rejected], size: int) -> Iterator[list[M
 
 def score_stream(
     records: Iterable[Message | Rejected],
-    detector,
+    detector: Detector,
     writer: RecordWriter | None,
     errors: IO[str] | None,
     include_all: bool = False,
@@ -86,12 +87,14 @@ def score_stream(
     from tqdm import tqdm
 
     summary = ScoreSummary()
-    before = Counter(getattr(detector.model, "stage_totals", {}))
+    stages: Counter[str] = Counter()
     started = time.perf_counter()
     bar = tqdm(total=None, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     try:
         for chunk in _chunks(records, chunk_size):
-            results = iter(_score_chunk(detector, [r for r in chunk if isinstance(r, Message)]))
+            scored, chunk_stages = _score_chunk(detector, [r for r in chunk if isinstance(r, Message)])
+            stages.update(chunk_stages)
+            results = iter(scored)
             for record in chunk:
                 summary.inputs += 1
                 result = next(results) if isinstance(record, Message) else record
@@ -114,27 +117,33 @@ def score_stream(
     finally:
         bar.close()
     summary.seconds = time.perf_counter() - started
-    summary.stages = dict(Counter(getattr(detector.model, "stage_totals", {})) - before)
+    summary.stages = dict(stages)
     return summary
 
 
-def _score_chunk(detector, messages: list[Message]) -> list[ScoreResult | Rejected]:
+def _score_chunk(
+    detector: Detector, messages: list[Message]
+) -> tuple[list[ScoreResult | Rejected], Counter[str]]:
     """Score a chunk; if it fails, score its messages one by one so one bad message costs only itself."""
+    stages: Counter[str] = Counter()
     if not messages:
-        return []
+        return [], stages
     try:
-        return list(detector.score([m.text for m in messages]))
+        scored, stages = detector.score_batch([m.text for m in messages])
+        return list(scored), stages
     except Exception as error:  # any failure must cost one message, never the run
         logger.warning("scoring a chunk failed (%s); retrying message by message", type(error).__name__)
     results: list[ScoreResult | Rejected] = []
     for message in messages:
         try:
-            results.append(detector.score(message.text))
+            [result], message_stages = detector.score_batch([message.text])
+            results.append(result)
+            stages.update(message_stages)
         except Exception as error:
             # The exception type only: its message could quote the text, and logs never hold texts.
             reason = f"internal error while scoring ({type(error).__name__}); please report it"
             results.append(Rejected(message.source, message.record, reason, message.line, "text", None))
-    return results
+    return results, stages
 
 
 def open_output(path: Path | None) -> IO[str]:

@@ -5,13 +5,16 @@
     result = detector.score("ik weet waar je woont")
     result.scores["intimidation"], result.labels, result.flagged, result.spans
 
-Thread-safe: models serialise their own forward passes, everything else is read-only after load.
-Scoring makes no network calls.
+Thread-safe: models serialise their own forward passes and are read-only after load; thresholds and
+the cascade switch belong to the Detector, so several Detectors can share one model. Scoring makes no
+network calls.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import overload
@@ -19,7 +22,7 @@ from typing import overload
 import numpy as np
 
 from threatdetect.labels import LABELS, enforce_implication_array, implied_labels
-from threatdetect.modeling.base import ScoringModel
+from threatdetect.modeling.base import ModelOutput, ScoringModel
 from threatdetect.modeling.lexicon_features import TriggerLexicon
 from threatdetect.modeling.loader import default_model_dir, load_model
 from threatdetect.normalize import Normalizer, NormalizerSettings
@@ -27,6 +30,7 @@ from threatdetect.scoring.explain import lexicon_spans, occlusion_spans
 from threatdetect.scoring.results import Explanation, ScoreResult
 
 DEFAULT_BATCH_SIZE = 256
+logger = logging.getLogger(__name__)
 
 
 class Detector:
@@ -37,6 +41,7 @@ class Detector:
         model: ScoringModel,
         thresholds: Mapping[str, float] | None = None,
         model_path: Path | None = None,
+        cascade: bool = True,
     ) -> None:
         self.model = model
         self.config = model.config
@@ -46,8 +51,15 @@ class Detector:
             if unknown:
                 raise ValueError(f"unknown label(s) in thresholds: {', '.join(sorted(unknown))}")
             self.thresholds.update({k: float(v) for k, v in thresholds.items()})
-        if hasattr(model, "set_thresholds"):
-            model.set_thresholds(self.thresholds)
+        self._threshold_array = np.asarray([self.thresholds[label] for label in LABELS], dtype=np.float32)
+        lowered = [label for label in LABELS if self.thresholds[label] < self.config.thresholds[label]]
+        #: Whether a two-stage model may let its first stage decide; a threshold below the model's own
+        #: asks for flags the gate was never tuned for, so the transformer then scores everything.
+        self.cascade = cascade and not lowered
+        if cascade and lowered and self.config.kind == "cascade":
+            logger.warning(
+                "threshold(s) below the model's for %s: the transformer scores every message", lowered
+            )
         self.model_path = model_path
         self.normalizer = Normalizer(NormalizerSettings.from_dict(self.config.normalizer))
         self.lexicon = TriggerLexicon.default()
@@ -64,17 +76,22 @@ class Detector:
     ) -> Detector:
         """Load a model directory; the shipped default (`models/default`) when `path` is None."""
         directory = Path(path) if path is not None else default_model_dir()
-        return cls(
-            load_model(directory, device=device, precision=precision, cascade=cascade), thresholds, directory
-        )
+        model = load_model(directory, device=device, precision=precision)
+        return cls(model, thresholds, directory, cascade=cascade)
 
     @property
     def name(self) -> str:
         return self.config.name
 
+    def predict(self, texts: Sequence[str]) -> ModelOutput:
+        """(n, 3) scores in LABELS order with death_threat <= intimidation enforced, and stage counts."""
+        output = self.model.predict(list(texts), thresholds=self._threshold_array, cascade=self.cascade)
+        scores = enforce_implication_array(np.asarray(output.scores, dtype=np.float32))
+        return ModelOutput(scores, output.stages)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 3) scores in LABELS order, with death_threat <= intimidation enforced."""
-        return enforce_implication_array(np.asarray(self.model.predict_proba(list(texts)), dtype=np.float32))
+        return self.predict(texts).scores
 
     def _result(self, text: str, row: np.ndarray, spans: bool) -> ScoreResult:
         """`row` comes from `predict_proba`, which has already applied death_threat => intimidation."""
@@ -96,18 +113,26 @@ class Detector:
     def score(self, texts, *, spans: bool = True, batch_size: int = DEFAULT_BATCH_SIZE):
         """Score one text (returns a ScoreResult) or many (returns a list, in input order)."""
         single = isinstance(texts, str)
-        batch = [texts] if single else list(texts)
-        for index, text in enumerate(batch):
+        results, _ = self.score_batch([texts] if single else list(texts), spans=spans, batch_size=batch_size)
+        return results[0] if single else results
+
+    def score_batch(
+        self, texts: Sequence[str], *, spans: bool = True, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> tuple[list[ScoreResult], Counter[str]]:
+        """Results in input order, plus how many messages each model stage decided in this call."""
+        for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{index}] is {type(text).__name__}, expected str")
         results: list[ScoreResult] = []
-        for begin in range(0, len(batch), batch_size):
-            chunk = batch[begin : begin + batch_size]
-            probabilities = self.predict_proba(chunk)
+        stages: Counter[str] = Counter()
+        for begin in range(0, len(texts), batch_size):
+            chunk = texts[begin : begin + batch_size]
+            output = self.predict(chunk)
+            stages.update(output.stages)
             results.extend(
-                self._result(text, row, spans) for text, row in zip(chunk, probabilities, strict=True)
+                self._result(text, row, spans) for text, row in zip(chunk, output.scores, strict=True)
             )
-        return results[0] if single else results
+        return results, stages
 
     def explain(self, text: str, top_k: int = 3) -> Explanation:
         """Spans that drove each label: lexicon hits plus occlusion (token removal) on the model."""

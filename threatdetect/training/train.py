@@ -173,7 +173,8 @@ def cascade_agreement(model: CascadeModel, checks: dict[str, tuple[list[str], np
     thresholds = model.config.thresholds
     for name, (texts, transformer_probabilities) in checks.items():
         full = apply_thresholds(transformer_probabilities, thresholds)
-        cascaded = apply_thresholds(model.predict_proba(texts), thresholds)
+        output = model.predict(texts)
+        cascaded = apply_thresholds(output.scores, thresholds)
         kept = {
             label: round(
                 float(((full[:, i] == 1) & (cascaded[:, i] == 1)).sum() / max(full[:, i].sum(), 1)), 4
@@ -185,7 +186,7 @@ def cascade_agreement(model: CascadeModel, checks: dict[str, tuple[list[str], np
             "any_flag_recall_vs_transformer": round(
                 float((full.any(1) & cascaded.any(1)).sum() / max(full.any(1).sum(), 1)), 4
             ),
-            "sent_to_transformer": round(model.last_stage_counts["transformer"] / max(len(texts), 1), 4),
+            "sent_to_transformer": round(output.stages.get("transformer", 0) / max(len(texts), 1), 4),
             "n": len(texts),
         }
     return out
