@@ -16,7 +16,7 @@ from typing import Any
 
 from threatdetect.corpus import shortcuts
 from threatdetect.corpus.similarity import LEAKAGE_THRESHOLD, similar_pairs
-from threatdetect.corpus.sources import GENDERS, STYLES, TARGETS, load_phenomena
+from threatdetect.corpus.sources import GENDERS, INSULT_TAGS, ORDINARY_TAGS, STYLES, TARGETS, load_phenomena
 from threatdetect.labels import DEATH_THREAT, HATE, INTIMIDATION, LABELS
 
 SPLITS = ("train", "dev", "test")
@@ -48,19 +48,6 @@ MINIMUMS = {
     "hate_nothing_against_but": 50,
     "counter_speech_quoting": 300,
 }
-#: Unflagged messages of everyday form and content (replies, questions, opinions, rudeness).
-ORDINARY_TAGS = frozenset(
-    {
-        "neutral",
-        "short_reply",
-        "link_share",
-        "topic_opinion",
-        "rude_harmless",
-        "support",
-        "political_criticism",
-    }
-)
-INSULT_TAGS = frozenset({"personal_insult", "stock_curse"})
 #: Threat registers our first corpus lacked: incitement, public figures, genocidal language, calls to
 #: arms, sexual violence, news replies, bare death curses, threats that mention the police.
 NEW_REGISTER_TAGS = frozenset(

@@ -13,6 +13,19 @@ TARGETS = ("politician", "individual", "group", "none")
 GENDERS = {"f": "female", "m": "male", "x": "mixed_or_nonbinary", "-": None}
 STYLES = ("x_reply", "x_post", "fb_comment", "ig_comment", "dm", "forum", "email", "youtube_comment")
 PHENOMENA_FILE = Path("data/phenomena.json")
+#: Unflagged messages of everyday form and content (replies, questions, opinions, rudeness).
+ORDINARY_TAGS = frozenset(
+    {
+        "neutral",
+        "short_reply",
+        "link_share",
+        "topic_opinion",
+        "rude_harmless",
+        "support",
+        "political_criticism",
+    }
+)
+INSULT_TAGS = frozenset({"personal_insult", "stock_curse"})
 
 
 class SourceError(ValueError):
