@@ -31,6 +31,8 @@ class DataConfig:
     dev: str = "data/corpus/dev.jsonl"
     test: str | None = "data/corpus/test.jsonl"
     functional: str | None = "data/functional/suite.tsv"
+    #: The blind challenge set: only reported in the model card, never used to tune or choose.
+    challenge: str | None = None
     hub_dataset: str | None = None
     text_column: str = "text"
     label_columns: dict[str, str] = field(default_factory=lambda: {label: label for label in LABELS})
@@ -46,6 +48,8 @@ class DataConfig:
             value = getattr(self, key)
             if value is not None and not Path(value).is_file():
                 raise ConfigError(f"data.{key}: file not found: {value}")
+        if self.challenge is not None and not Path(self.challenge).is_dir():
+            raise ConfigError(f"data.challenge: folder not found: {self.challenge}")
 
 
 @dataclass
@@ -76,9 +80,13 @@ class TransformerSettings:
     pos_weight_cap: float = 5.0
     device: str = "auto"
     max_steps: int = -1
+    #: Targets move this far towards 0.5 (0 = off): a regulariser against overconfident scores.
+    label_smoothing: float = 0.0
     lora: LoraSettings = field(default_factory=LoraSettings)
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.label_smoothing < 0.5:
+            raise ConfigError("transformer.label_smoothing must be in [0, 0.5)")
         if self.max_length < 8:
             raise ConfigError("transformer.max_length must be at least 8")
         if self.learning_rate <= 0:
@@ -89,13 +97,37 @@ class TransformerSettings:
 
 @dataclass
 class CascadeSettings:
-    """The linear gate keeps at least `min_flag_recall` of the transformer's flags on dev."""
+    """The linear gate keeps at least `min_flag_recall` of the transformer's flags on dev.
+
+    `combine`: `gate` scores a message that passes the gate with the transformer alone; `blend` mixes
+    the two stages' scores for it, with the transformer's weight tuned on dev.
+    """
 
     min_flag_recall: float = 0.99
+    combine: str = "gate"
 
     def __post_init__(self) -> None:
         if not 0.5 <= self.min_flag_recall <= 1.0:
             raise ConfigError("cascade.min_flag_recall must be between 0.5 and 1.0")
+        if self.combine not in ("gate", "blend"):
+            raise ConfigError(f"cascade.combine must be gate or blend, not {self.combine!r}")
+
+
+@dataclass
+class ThresholdSettings:
+    """Thresholds are tuned on dev reweighted to a stream with `prevalence` flagged messages, of whose
+    harmless messages `hard_negative_share` are hard negatives (see evaluation/prevalence.py). The
+    `recall` preset keeps `recall_target` of each label's dev positives."""
+
+    prevalence: float = 0.03
+    hard_negative_share: float = 0.2
+    recall_target: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.prevalence < 1.0 or not 0.0 <= self.hard_negative_share <= 1.0:
+            raise ConfigError("thresholds.prevalence must be in (0, 1), hard_negative_share in [0, 1]")
+        if not 0.5 <= self.recall_target <= 1.0:
+            raise ConfigError("thresholds.recall_target must be between 0.5 and 1.0")
 
 
 @dataclass
@@ -110,6 +142,7 @@ class TrainConfig:
     linear: LinearSettings = field(default_factory=LinearSettings)
     transformer: TransformerSettings = field(default_factory=TransformerSettings)
     cascade: CascadeSettings = field(default_factory=CascadeSettings)
+    thresholds: ThresholdSettings = field(default_factory=ThresholdSettings)
     source: str = ""
 
     def __post_init__(self) -> None:
