@@ -120,3 +120,22 @@ def test_slices_report_false_positive_rates_and_recall():
     assert report["third_person_incitement"] == {"recall": 1.0, "n_flagged": 1}
     assert report["public_figure_threats"]["recall"] is None
     assert is_emoji_only("🔪🔪") and not is_emoji_only("🔪 jij")
+
+
+def test_analysis_reports_bias_slices_calibration_stream_and_draws_plots(tmp_path):
+    from threatdetect.evaluation.analysis import analyse, write_plots
+
+    texts = ["Vrouwen zijn geweldig", "vuile moslims", "hoi", "ik maak je af", "Homo's zijn ook mensen"] * 40
+    rows = [
+        RowInfo(t, frozenset({"neutral"}) if i % 5 in (0, 2, 4) else frozenset(), None, "female")
+        for i, t in enumerate(texts)
+    ]
+    labels = np.array([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 1, 1], [0, 0, 0]] * 40)
+    scores = np.clip(labels * 0.7 + RNG.random(labels.shape) * 0.3, 0, 1)
+    result = analyse(scores, labels, {"hate": 0.5, "intimidation": 0.5, "death_threat": 0.5}, rows)
+    assert result["bias"]["hate_by_identity_group"]["subgroups"]["muslims"]["n"] == 40
+    assert result["slices"]["short_3_words_or_fewer"]["false_positive_rate"] == 0.0
+    assert set(result["calibration"]) == {"hate", "intimidation", "death_threat"}
+    assert result["stream"]["3%"]["any_flag"]["recall"] == 1.0
+    for path in write_plots(scores, labels, tmp_path, "dev"):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
