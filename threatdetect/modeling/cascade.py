@@ -3,8 +3,9 @@ cannot rule out.
 
 The gate is one threshold on the linear model's strongest label score, tuned on dev so that at
 least `min_flag_recall` of the messages the transformer flags pass it. A message that passes is
-scored by the transformer for every label, so its flags survive whatever label opened the gate.
-Messages that do not pass keep the linear model's scores, capped just below the final thresholds so
+scored by the transformer for every label, so its flags survive whatever label opened the gate; a
+model trained with `combine: blend` mixes the two stages' scores for it instead, with the
+transformer's weight tuned on dev (`components.blend_weight`). Messages that do not pass keep the linear model's scores, capped just below the final thresholds so
 they are never flagged by a score the transformer never confirmed.
 """
 
@@ -34,6 +35,13 @@ def tune_gate(linear_scores: np.ndarray, transformer_flags: np.ndarray, min_flag
     return max(0.0, round(float(np.sort(strongest)[allowed_misses]) - 1e-6, 6))
 
 
+def blend(linear: np.ndarray, transformer: np.ndarray, weight: float) -> np.ndarray:
+    """The second stage's score for a message: the transformer's, mixed with the linear one's."""
+    if weight >= 1.0:
+        return transformer
+    return (weight * transformer + (1.0 - weight) * linear).astype(np.float32)
+
+
 class CascadeModel:
     """Linear first stage, transformer second stage, same output as either alone. Read-only after load."""
 
@@ -42,7 +50,13 @@ class CascadeModel:
         self.linear = linear
         self.transformer = transformer
         self.gate = float(config.components["gate"])
+        #: Weight of the transformer in the final score of a message that passes the gate (1.0 unless
+        #: the model was trained with `cascade.combine: blend`).
+        self.blend_weight = float(config.components.get("blend_weight", 1.0))
         self.thresholds = np.asarray([config.thresholds[label] for label in LABELS], dtype=np.float32)
+        # The gate was tuned for the lowest thresholds of any preset the model ships.
+        gate_thresholds = config.components.get("gate_thresholds", config.thresholds)
+        self.gate_thresholds = np.asarray([gate_thresholds[label] for label in LABELS], dtype=np.float32)
 
     @classmethod
     def load(
@@ -58,7 +72,7 @@ class CascadeModel:
 
     def gate_applies(self, thresholds: np.ndarray) -> bool:
         """The gate was tuned for the model's thresholds; a lower one asks for flags it never saw."""
-        return bool(np.all(thresholds >= self.thresholds))
+        return bool(np.all(thresholds >= self.gate_thresholds))
 
     def passes_gate(self, linear_scores: np.ndarray) -> np.ndarray:
         return linear_scores.max(axis=1) >= self.gate
@@ -76,10 +90,14 @@ class CascadeModel:
         """
         thresholds = self.thresholds if thresholds is None else np.asarray(thresholds, dtype=np.float32)
         if not cascade or not self.gate_applies(thresholds):
-            return ModelOutput(self.transformer.predict_proba(texts), {"transformer": len(texts)})
+            second = self.transformer.predict_proba(texts)
+            if self.blend_weight < 1.0:
+                second = blend(self.linear.predict_proba(texts), second, self.blend_weight)
+            return ModelOutput(second, {"transformer": len(texts)})
         first = self.linear.predict_proba(texts)
         selected = np.flatnonzero(self.passes_gate(first))
         scores = np.minimum(first, np.nextafter(thresholds, 0)).astype(np.float32)
         if len(selected):
-            scores[selected] = self.transformer.predict_proba([texts[i] for i in selected])
+            second = self.transformer.predict_proba([texts[i] for i in selected])
+            scores[selected] = blend(first[selected], second, self.blend_weight)
         return ModelOutput(scores, {"linear": len(texts) - len(selected), "transformer": len(selected)})

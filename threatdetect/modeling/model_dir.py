@@ -36,6 +36,8 @@ class ModelConfig:
     training: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     components: dict[str, Any] = field(default_factory=dict)
+    #: Named threshold sets a user can pick instead of `thresholds` (e.g. `recall`, recall-first).
+    threshold_presets: dict[str, dict[str, float]] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def __post_init__(self) -> None:
@@ -46,9 +48,13 @@ class ModelConfig:
         missing = [label for label in LABELS if label not in self.thresholds]
         if missing:
             raise ModelDirError(f"thresholds missing for {', '.join(missing)}")
-        for label, value in self.thresholds.items():
-            if not 0.0 <= float(value) <= 1.0:
-                raise ModelDirError(f"threshold for {label} must be in [0, 1], got {value}")
+        for name, values in {"thresholds": self.thresholds, **self.threshold_presets}.items():
+            missing = [label for label in LABELS if label not in values]
+            if missing:
+                raise ModelDirError(f"threshold preset {name!r}: missing {', '.join(missing)}")
+            for label, value in values.items():
+                if not 0.0 <= float(value) <= 1.0:
+                    raise ModelDirError(f"{name}: threshold for {label} must be in [0, 1], got {value}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

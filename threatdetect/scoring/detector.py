@@ -39,20 +39,34 @@ class Detector:
     def __init__(
         self,
         model: ScoringModel,
-        thresholds: Mapping[str, float] | None = None,
+        thresholds: Mapping[str, float] | str | None = None,
         model_path: Path | None = None,
         cascade: bool = True,
     ) -> None:
         self.model = model
         self.config = model.config
         self.thresholds = {label: float(self.config.thresholds[label]) for label in LABELS}
+        if isinstance(thresholds, str):
+            presets = self.config.threshold_presets
+            if thresholds not in presets:
+                known = ", ".join(["default", *presets]) if presets else "default"
+                raise ValueError(f"unknown threshold preset {thresholds!r}; this model has: {known}")
+            thresholds = presets[thresholds]
         if thresholds:
             unknown = set(thresholds) - set(LABELS)
             if unknown:
                 raise ValueError(f"unknown label(s) in thresholds: {', '.join(sorted(unknown))}")
             self.thresholds.update({k: float(v) for k, v in thresholds.items()})
         self._threshold_array = np.asarray([self.thresholds[label] for label in LABELS], dtype=np.float32)
-        lowered = [label for label in LABELS if self.thresholds[label] < self.config.thresholds[label]]
+        # The lowest thresholds the model ships (its own or a preset's): the cascade's gate was tuned
+        # to keep the transformer's flags down to these.
+        floor = {
+            label: min(
+                float(t[label]) for t in (self.config.thresholds, *self.config.threshold_presets.values())
+            )
+            for label in LABELS
+        }
+        lowered = [label for label in LABELS if self.thresholds[label] < floor[label]]
         #: Whether a two-stage model may let its first stage decide; a threshold below the model's own
         #: asks for flags the gate was never tuned for, so the transformer then scores everything.
         self.cascade = cascade and not lowered
@@ -69,12 +83,16 @@ class Detector:
         cls,
         path: str | os.PathLike | None = None,
         *,
-        thresholds: Mapping[str, float] | None = None,
+        thresholds: Mapping[str, float] | str | None = None,
         device: str = "auto",
         precision: str = "auto",
         cascade: bool = True,
     ) -> Detector:
-        """Load a model directory; the shipped default (`models/default`) when `path` is None."""
+        """Load a model directory; the shipped default (`models/default`) when `path` is None.
+
+        `thresholds` overrides the model's thresholds per label, or names one of its presets
+        (`"recall"`: recall-first, for users who would rather read more false alarms than miss a threat).
+        """
         directory = Path(path) if path is not None else default_model_dir()
         model = load_model(directory, device=device, precision=precision)
         return cls(model, thresholds, directory, cascade=cascade)

@@ -120,13 +120,19 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
     )
     logger.info("positive weights per label: %s", dict(zip(LABELS, pos_weight.tolist(), strict=True)))
 
+    smoothing = settings.label_smoothing
+
     class WeightedTrainer(Trainer):
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
             labels = inputs.pop("labels")
             outputs = model(**inputs)
+            targets = labels.to(outputs.logits.dtype)
+            if smoothing:
+                # Pull 0/1 targets towards 0.5, so that no text is worth an unbounded logit.
+                targets = targets * (1.0 - smoothing) + 0.5 * smoothing
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
                 outputs.logits,
-                labels.to(outputs.logits.dtype),
+                targets,
                 pos_weight=pos_weight.to(outputs.logits.device),
             )
             return (loss, outputs) if return_outputs else loss
