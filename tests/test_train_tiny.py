@@ -41,6 +41,17 @@ def test_linear_model_trains_saves_reloads_and_scores(tmp_path, small_corpus):
     saved = json.loads((directory / CONFIG_FILE).read_text())
     assert saved["kind"] == "linear" and set(saved["thresholds"]) == set(LABELS)
     assert "test" in saved["metrics"] and "macro_f1" in saved["metrics"]["test"]
+    # Thresholds: the default is the stream-tuned preset; the recall preset is never stricter.
+    presets = saved["threshold_presets"]
+    assert presets["balanced"] == saved["thresholds"]
+    assert all(presets["recall"][label] <= presets["balanced"][label] for label in LABELS)
+    analysis = saved["metrics"]["test"]["analysis"]
+    assert {"bias", "slices", "calibration"} <= set(analysis)
+    assert (directory / "figures" / "test_reliability.png").is_file()
+    assert "Unintended-bias AUCs" in (directory / "README.md").read_text()
+    assert Detector.load(directory, thresholds="recall").thresholds == presets["recall"]
+    with pytest.raises(ValueError, match="unknown threshold preset"):
+        Detector.load(directory, thresholds="nonsense")
     detector = Detector.load(directory)
     first = detector.predict_proba(TEXTS)
     again = Detector.load(directory).predict_proba(TEXTS)
@@ -88,6 +99,9 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     saved = json.loads((directory / CONFIG_FILE).read_text())
     assert saved["kind"] == "cascade" and 0.0 <= saved["components"]["gate"] <= 1.0
     assert "cascade" in saved["metrics"]
+    assert saved["components"]["gate_thresholds"] == {
+        label: min(p[label] for p in saved["threshold_presets"].values()) for label in LABELS
+    }
     full = Detector.load(directory, precision="fp32", cascade=False).predict_proba(TEXTS)
     cascade = Detector.load(directory, precision="fp32")
     output = cascade.predict(TEXTS)
@@ -108,6 +122,33 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     np.testing.assert_array_equal(strict.predict_proba(TEXTS), cascade.predict_proba(TEXTS))
     assert model.gate == gate_before
     np.testing.assert_array_equal(model.thresholds, thresholds_before)
+    # The gate was tuned down to the recall preset, so that preset keeps the cascade.
+    assert Detector(model, thresholds="recall", model_path=directory).cascade is True
+
+
+def test_cascade_blend_mixes_both_stages(tmp_path, small_corpus, tiny_roberta):
+    from threatdetect import Detector
+
+    overrides = [
+        f"transformer.base_model={tiny_roberta}",
+        "transformer.max_steps=2",
+        "transformer.max_length=48",
+        "transformer.text_prefix=''",
+        "transformer.lora.enabled=false",
+        "transformer.label_smoothing=0.1",
+        "cascade.combine=blend",
+        "data.functional=null",
+    ]
+    directory = train(_config(tmp_path, small_corpus, "default", overrides)).output_dir
+    saved = json.loads((directory / CONFIG_FILE).read_text())
+    weight = saved["components"]["blend_weight"]
+    assert saved["components"]["combine"] == "blend" and 0.5 <= weight <= 1.0
+    model = Detector.load(directory, precision="fp32", cascade=False).model
+    linear = model.linear.predict_proba(TEXTS)
+    transformer = model.transformer.predict_proba(TEXTS)
+    np.testing.assert_allclose(
+        model.predict(TEXTS, cascade=False).scores, weight * transformer + (1 - weight) * linear, atol=1e-6
+    )
 
 
 def test_transformer_scoring_is_thread_safe(tmp_path, small_corpus, tiny_roberta):

@@ -143,6 +143,8 @@ class TrainConfig:
     transformer: TransformerSettings = field(default_factory=TransformerSettings)
     cascade: CascadeSettings = field(default_factory=CascadeSettings)
     thresholds: ThresholdSettings = field(default_factory=ThresholdSettings)
+    #: JSON written by `benchmarks/model_comparison.py`: the candidates the model card lists.
+    comparison: str | None = None
     source: str = ""
 
     def __post_init__(self) -> None:

@@ -34,8 +34,100 @@ LIMITS = """\
   capability. Independent external evaluation is what counts.
 - Context outside the message (the thread, earlier messages, the sender's history) is not seen;
   veiled threats that depend on it are missed.
-- Scores are not probabilities of guilt; thresholds were tuned for F1 on our dev split.
+- Scores are not probabilities of guilt. The default thresholds were tuned for F1 on dev reweighted
+  to a stream where 3% of messages are flagged; the `recall` preset flags more and misses less.
 """
+
+FIGURES_DIR = "figures"
+
+
+def _fmt(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _analysis_section(analysis: dict[str, Any], title: str, split: str, output_dir: Path) -> list[str]:
+    """Stream precision, bias AUCs, error slices, calibration and the figures of one set."""
+    lines = [f"## Behaviour on the {title}", ""]
+    if "stream" in analysis:
+        lines += [
+            "Precision and recall with the set reweighted to a realistic stream (flagged share as named,",
+            "most harmless messages ordinary, a fifth hard negatives):",
+            "",
+            "| prevalence | label | precision | recall |",
+            "|---|---|---|---|",
+        ]
+        for prevalence, per_label in analysis["stream"].items():
+            for label, values in per_label.items():
+                lines.append(
+                    f"| {prevalence} | {label} | {_fmt(values['precision'])} | {_fmt(values['recall'])} |"
+                )
+        lines.append("")
+    lines += [
+        "Unintended-bias AUCs (Borkan et al. 2019; generalised mean with p = -5 leans to the worst group):",
+        "",
+        "| label | subgroup | messages | positives | subgroup AUC | BPSN AUC | BNSP AUC |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for report in analysis["bias"].values():
+        for name, sub in report["subgroups"].items():
+            lines.append(
+                f"| {report['label']} | {name} | {sub['n']} | {sub['positives']} | {_fmt(sub['subgroup_auc'])} "
+                f"| {_fmt(sub['bpsn_auc'])} | {_fmt(sub['bnsp_auc'])} |"
+            )
+        lines.append(
+            f"| {report['label']} | **generalised mean** | | | {_fmt(report['mean_subgroup_auc'])} "
+            f"| {_fmt(report['mean_bpsn_auc'])} | {_fmt(report['mean_bnsp_auc'])} |"
+        )
+    lines += [""] + [
+        f"- {report['label']}: mean of the three generalised means **{_fmt(report['generalized_mean_bias_auc'])}**"
+        for report in analysis["bias"].values()
+    ]
+    lines += [
+        "",
+        "| slice | false-positive rate | harmless messages | recall | flagged messages |",
+        "|---|---|---|---|---|",
+    ]
+    for name, values in analysis["slices"].items():
+        lines.append(
+            f"| {name} | {_fmt(values.get('false_positive_rate'))} | {values.get('n_harmless', '')} "
+            f"| {_fmt(values.get('recall'))} | {values.get('n_flagged', '')} |"
+        )
+    eces = ", ".join(f"{label} {values['ece']:.3f}" for label, values in analysis["calibration"].items())
+    lines += ["", f"Expected calibration error (10 bins): {eces}.", ""]
+    for kind, caption in (("reliability", "Reliability diagram"), ("pr_curves", "Precision-recall curves")):
+        figure = Path(FIGURES_DIR) / f"{split}_{kind}.png"
+        if (output_dir / figure).is_file():
+            lines.append(f"![{caption}, {title}]({figure.as_posix()})")
+    lines.append("")
+    return lines
+
+
+def _comparison_section(config: TrainConfig) -> list[str]:
+    """The candidate runs this model was chosen from (`benchmarks/model_comparison.py`), if recorded."""
+    path = Path(config.comparison) if config.comparison else None
+    if path is None or not path.is_file():
+        return []
+    import json
+
+    runs = json.loads(path.read_text(encoding="utf-8"))
+    lines = [
+        "## How this model was chosen",
+        "",
+        f"Candidates trained on the same data, each row one run (`{path.as_posix()}`). Chosen by dev",
+        "metrics only; the challenge columns are reported, never used to choose.",
+        "",
+        "| candidate | train s | dev macro-F1 | dev mean AP | dev precision @3% | dev recall @3% "
+        "| test macro-F1 | challenge macro-F1 | challenge hate bias AUC |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs["runs"]:
+        lines.append(
+            f"| {run['name']}{' (chosen)' if run['name'] == runs.get('chosen') else ''} | {_fmt(run['train_seconds'])} "
+            f"| {_fmt(run['dev_macro_f1'])} | {_fmt(run['dev_mean_ap'])} | {_fmt(run['dev_precision_3pct'])} "
+            f"| {_fmt(run['dev_recall_3pct'])} | {_fmt(run['test_macro_f1'])} | {_fmt(run['challenge_macro_f1'])} "
+            f"| {_fmt(run['challenge_hate_bias_auc'])} |"
+        )
+    return [*lines, ""]
 
 
 def _report(data: dict[str, Any]) -> EvaluationReport:
@@ -98,9 +190,15 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         f"- Data fingerprints (SHA-256): `{training['data_sha256']}`",
         f"- Seed {training['seed']}; threatdetect {training['threatdetect_version']}; "
         f"training time {training.get('train_seconds', 'n/a')} s",
-        f"- Thresholds (tuned on dev): `{model_config.thresholds}`",
+        f"- Thresholds (default, tuned on dev reweighted to a realistic stream): `{model_config.thresholds}`",
+        *[
+            f"- Threshold preset `{name}`: `{values}`"
+            for name, values in model_config.threshold_presets.items()
+            if values != model_config.thresholds
+        ],
         "",
     ]
+    lines += _comparison_section(config)
     if "cascade" in model_config.metrics:
         lines += [
             "## Cascade",
@@ -118,9 +216,19 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         lines.append("")
     lines.append("## Results of this run")
     lines.append("")
-    for split, title in (("test", "Test split"), ("functional", "Functional suite"), ("dev", "Dev split")):
+    sets = (
+        ("challenge", "Blind challenge set (reported only; never used to tune or choose)"),
+        ("test", "Test split"),
+        ("functional", "Functional suite"),
+        ("dev", "Dev split"),
+    )
+    for split, title in sets:
         if split in model_config.metrics:
             lines.append(format_report(_report(model_config.metrics[split]), title))
+    for split, title in (("challenge", "challenge set"), ("test", "test split"), ("dev", "dev split")):
+        analysis = model_config.metrics.get(split, {}).get("analysis")
+        if analysis:
+            lines += _analysis_section(analysis, title, split, output_dir)
     lines += [INTENDED_USE, LIMITS]
     path = output_dir / "README.md"
     path.write_text("\n".join(line for line in lines if line is not None) + "\n", encoding="utf-8")

@@ -16,16 +16,25 @@ from typing import Any
 import numpy as np
 
 from threatdetect import __version__
+from threatdetect.corpus.challenge import ChallengeCase, label_matrix, load_challenge
+from threatdetect.evaluation.analysis import analyse, write_plots
 from threatdetect.evaluation.functional import FunctionalSuite, load_functional_suite
-from threatdetect.evaluation.metrics import apply_thresholds, evaluate, tune_thresholds
+from threatdetect.evaluation.metrics import apply_thresholds, evaluate
+from threatdetect.evaluation.slices import RowInfo
 from threatdetect.labels import LABELS
-from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, tune_gate
+from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, blend, tune_gate
 from threatdetect.modeling.linear import LinearModel, fit_linear
 from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.normalize import NormalizerSettings
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit, load_splits
-from threatdetect.training.model_card import write_model_card
+from threatdetect.training.model_card import FIGURES_DIR, write_model_card
+from threatdetect.training.thresholds import (
+    DEFAULT_PRESET,
+    lowest,
+    threshold_presets,
+    tune_blend_weight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +52,24 @@ def _phenomena(split: LabelledSplit) -> list[list[str]] | None:
     return [list(v) if isinstance(v, list) else [t for t in str(v).split(",") if t] for v in values]
 
 
+def _row_info(split: LabelledSplit) -> list[RowInfo]:
+    phenomena = _phenomena(split) or [[] for _ in split.texts]
+    genders = split.extra.get("target_gender") or [None] * len(split.texts)
+    return [
+        RowInfo(text, frozenset(tags), None, gender)
+        for text, tags, gender in zip(split.texts, phenomena, genders, strict=True)
+    ]
+
+
 def _evaluate_model(
-    model, splits: dict[str, LabelledSplit], thresholds: dict[str, float], suite: FunctionalSuite | None
+    model,
+    splits: dict[str, LabelledSplit],
+    thresholds: dict[str, float],
+    suite: FunctionalSuite | None,
+    challenge: list[ChallengeCase] | None = None,
 ):
+    """Metrics per set; dev, test and the challenge set also get bias, slices, calibration and stream
+    precision (`evaluation/analysis.py`). The challenge set is only reported, never used to choose."""
     results: dict[str, Any] = {}
     for name in ("dev", "test"):
         split = splits.get(name)
@@ -53,7 +77,9 @@ def _evaluate_model(
             continue
         phenomena = _phenomena(split)
         groups = {"phenomenon": phenomena} if phenomena else None
-        results[name] = evaluate(model.predict_proba(split.texts), split.labels, thresholds, groups).to_dict()
+        probabilities = model.predict_proba(split.texts)
+        results[name] = evaluate(probabilities, split.labels, thresholds, groups).to_dict()
+        results[name]["analysis"] = analyse(probabilities, split.labels, thresholds, _row_info(split))
     if suite is not None:
         report = evaluate(
             model.predict_proba(suite.texts),
@@ -62,7 +88,21 @@ def _evaluate_model(
             {"capability": [[c] for c in suite.capabilities]},
         )
         results["functional"] = report.to_dict()
+    if challenge:
+        labels = np.asarray(label_matrix(challenge))
+        probabilities = model.predict_proba([case.text for case in challenge])
+        report = evaluate(probabilities, labels, thresholds, {"category": [[c.category] for c in challenge]})
+        results["challenge"] = report.to_dict()
+        rows = [RowInfo(c.text, frozenset(), c.category, c.target_gender) for c in challenge]
+        results["challenge"]["analysis"] = analyse(probabilities, labels, thresholds, rows)
     return results
+
+
+def _set_thresholds(
+    model_config: ModelConfig, dev_probabilities: np.ndarray, dev: LabelledSplit, config: TrainConfig
+) -> None:
+    model_config.threshold_presets = threshold_presets(dev_probabilities, dev, config.thresholds)
+    model_config.thresholds = dict(model_config.threshold_presets[DEFAULT_PRESET])
 
 
 def _base_config(config: TrainConfig, kind: str, splits: dict[str, LabelledSplit]) -> ModelConfig:
@@ -91,7 +131,7 @@ def _train_linear(config: TrainConfig, splits: dict[str, LabelledSplit], output_
     model = fit_linear(
         splits["train"].texts, splits["train"].labels, config.linear, model_config, config.seed
     )
-    model_config.thresholds = tune_thresholds(model.predict_proba(splits["dev"].texts), splits["dev"].labels)
+    _set_thresholds(model_config, model.predict_proba(splits["dev"].texts), splits["dev"], config)
     model_config.training["train_seconds"] = round(time.perf_counter() - started, 1)
     model.save(output_dir)
     return model
@@ -116,7 +156,7 @@ def _train_transformer_model(config: TrainConfig, splits, output_dir: Path, kind
     model_config.save(output_dir)
     model = TransformerModel.load(output_dir, model_config, device=settings.device)
     dev_probabilities = model.predict_proba(splits["dev"].texts)
-    model_config.thresholds = tune_thresholds(dev_probabilities, splits["dev"].labels)
+    _set_thresholds(model_config, dev_probabilities, splits["dev"], config)
     model.config = model_config
     return model, model_config, dev_probabilities
 
@@ -143,21 +183,40 @@ def train(config: TrainConfig) -> TrainResult:
         transformer, model_config, transformer_dev = _train_transformer_model(
             config, splits, output_dir, "cascade"
         )
-        flags = apply_thresholds(transformer_dev, model_config.thresholds)
+        linear_dev = linear.predict_proba(splits["dev"].texts)
+        weight = 1.0
+        if config.cascade.combine == "blend":
+            weight = tune_blend_weight(linear_dev, transformer_dev, splits["dev"], config.thresholds)
+        combined_dev = blend(linear_dev, transformer_dev, weight)
+        _set_thresholds(model_config, combined_dev, splits["dev"], config)
+        # The gate keeps the flags of the lowest preset, so every preset can use the cascade.
+        gate_thresholds = lowest(model_config.threshold_presets)
+        flags = apply_thresholds(combined_dev, gate_thresholds)
         model_config.components = {
             "linear_dir": LINEAR_SUBDIR,
-            "gate": tune_gate(
-                linear.predict_proba(splits["dev"].texts), flags, config.cascade.min_flag_recall
-            ),
+            "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
+            "gate_thresholds": gate_thresholds,
             "min_flag_recall": config.cascade.min_flag_recall,
+            "combine": config.cascade.combine,
+            "blend_weight": weight,
         }
         model = CascadeModel(model_config, linear, transformer)
-        checks = {"dev": (splits["dev"].texts, transformer_dev)}
+        checks = {"dev": (splits["dev"].texts, combined_dev)}
         if suite is not None:
-            checks["functional"] = (suite.texts, transformer.predict_proba(suite.texts))
+            suite_linear = linear.predict_proba(suite.texts)
+            checks["functional"] = (
+                suite.texts,
+                blend(suite_linear, transformer.predict_proba(suite.texts), weight),
+            )
         model_config.metrics["cascade"] = cascade_agreement(model, checks)
 
-    model_config.metrics.update(_evaluate_model(model, splits, model_config.thresholds, suite))
+    challenge = load_challenge(Path(config.data.challenge)) if config.data.challenge else None
+    model_config.metrics.update(_evaluate_model(model, splits, model_config.thresholds, suite, challenge))
+    for name, rows in (("test", splits.get("test")), ("challenge", challenge)):
+        if rows is not None:
+            texts = rows.texts if isinstance(rows, LabelledSplit) else [case.text for case in rows]
+            labels = rows.labels if isinstance(rows, LabelledSplit) else np.asarray(label_matrix(rows))
+            write_plots(model.predict_proba(texts), labels, output_dir / FIGURES_DIR, name)
     model_config.save(output_dir)
     (output_dir / "evaluation.json").write_text(json.dumps(model_config.metrics, indent=2))
     write_model_card(output_dir, model_config, config)
