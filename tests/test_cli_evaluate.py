@@ -41,3 +41,20 @@ def test_evaluate_names_a_missing_file(tmp_path, linear_model_dir):
         ],
     )
     assert result.exit_code == 2 and "nope.jsonl" in result.output
+
+
+def test_evaluate_works_outside_the_repository_and_names_rejected_rows(
+    tmp_path, linear_model_dir, monkeypatch
+):
+    labelled = tmp_path / "mine.jsonl"
+    labelled.write_text(
+        '{"text": "ik maak je af", "hate": 0, "intimidation": 1, "death_threat": 1}\n'
+        '{"text": "goedemorgen", "hate": 0, "intimidation": 0, "death_threat": 0}\n'
+        '{"text": "", "hate": 0, "intimidation": 0, "death_threat": 0}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # no data/corpus here: evaluation must not need the training defaults
+    result = runner.invoke(app, ["evaluate", str(labelled), "--model", str(linear_model_dir), "-o", "e.json"])
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) rejected, e.g. row 3: field 'text' is empty or not text" in result.output
+    assert json.loads((tmp_path / "e.json").read_text())[str(labelled)]["n"] == 2

@@ -8,12 +8,7 @@ import pytest
 
 from threatdetect.normalize import NormalizedText, Normalizer, NormalizerSettings, Token
 from threatdetect.normalize.lexicon import load_lexicon
-from threatdetect.normalize.resources import (
-    load_abbreviations,
-    load_emoji_words,
-    load_homoglyphs,
-    load_trigger_lexicon,
-)
+from threatdetect.normalize.resources import load_abbreviations, load_emoji_words, load_homoglyphs
 
 STEPS = NormalizerSettings.step_names()
 
@@ -349,11 +344,3 @@ def test_emoji_map_covers_threat_emoji() -> None:
 
 def test_homoglyphs_are_single_characters() -> None:
     assert load_homoglyphs()["а"] == "a"
-
-
-def test_trigger_lexicon_has_80_weighted_terms_per_label() -> None:
-    lexicon = load_trigger_lexicon()
-    assert set(lexicon) == {"hate", "intimidation", "death_threat"}
-    for label, entries in lexicon.items():
-        assert len(entries) >= 80, label
-        assert all(0 <= weight <= 1 for _, weight in entries)

@@ -27,7 +27,6 @@ def evaluate_command(
     from threatdetect.evaluation.run import evaluate_file
     from threatdetect.modeling.model_dir import ModelDirError
     from threatdetect.scoring.detector import Detector
-    from threatdetect.training.config import ConfigError
 
     try:
         detector = Detector.load(model, cascade=not no_cascade)
@@ -37,16 +36,14 @@ def evaluate_command(
     reports = {}
     for path in files:
         try:
-            report = evaluate_file(detector, path, text_column=text_column)
-        except (ConfigError, ValueError, OSError) as error:
+            evaluation = evaluate_file(detector, path, text_column=text_column)
+        except (ValueError, OSError) as error:  # LabelledDataError is a ValueError
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from error
-        typer.echo(format_report(report, f"{path} ({detector.name})"))
-        rejected = getattr(report, "rejected_rows", [])
+        typer.echo(format_report(evaluation.report, f"{path} ({detector.name})"))
+        rejected = evaluation.rejected_rows
         if rejected:
-            typer.echo(
-                f"{len(rejected)} row(s) rejected, e.g. row {rejected[0]['row']}: {rejected[0]['reason']}"
-            )
-        reports[str(path)] = report.to_dict()
+            typer.echo(f"{len(rejected)} row(s) rejected, e.g. row {rejected[0].row}: {rejected[0].reason}")
+        reports[str(path)] = evaluation.report.to_dict()
     output.write_text(json.dumps(reports, indent=2, ensure_ascii=False))
     typer.echo(f"reports written to {output}")

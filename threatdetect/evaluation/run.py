@@ -6,31 +6,52 @@ The file is either a labelled JSONL/CSV/Parquet split (per-phenomenon accuracy w
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+
+import numpy as np
 
 from threatdetect.evaluation.functional import load_functional_suite
 from threatdetect.evaluation.metrics import EvaluationReport, evaluate
-from threatdetect.training.config import DataConfig
-from threatdetect.training.data import load_split
+from threatdetect.io.labelled import BadRow, read_labelled
+
+
+class Scorer(Protocol):
+    """What evaluation needs of a Detector: scores in LABELS order and the thresholds to apply."""
+
+    thresholds: Mapping[str, float]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class FileEvaluation:
+    """The metrics of one file, and the rows of it that could not be used (with row and reason)."""
+
+    report: EvaluationReport
+    rejected_rows: list[BadRow] = field(default_factory=list)
 
 
 def evaluate_file(
-    detector, path: Path, text_column: str = "text", label_columns: dict[str, str] | None = None
-) -> EvaluationReport:
+    detector: Scorer,
+    path: Path,
+    text_column: str = "text",
+    label_columns: Mapping[str, str] | None = None,
+) -> FileEvaluation:
     path = Path(path)
     if path.suffix.lower() == ".tsv" and path.read_text(encoding="utf-8").startswith("capability\t"):
         suite = load_functional_suite(path)
         probabilities = detector.predict_proba(suite.texts)
-        return evaluate(
+        report = evaluate(
             probabilities,
             suite.labels,
             detector.thresholds,
             {"capability": [[c] for c in suite.capabilities]},
         )
-    config = DataConfig(text_column=text_column)
-    if label_columns:
-        config.label_columns.update(label_columns)
-    split = load_split(str(path), config, path.stem)
+        return FileEvaluation(report)
+    split = read_labelled(path, path.stem, text_column=text_column, label_columns=label_columns)
     groups = {}
     if "phenomena" in split.extra:
         groups["phenomenon"] = [
@@ -38,5 +59,4 @@ def evaluate_file(
             for v in split.extra["phenomena"]
         ]
     report = evaluate(detector.predict_proba(split.texts), split.labels, detector.thresholds, groups)
-    report.rejected_rows = [bad.__dict__ for bad in split.bad_rows]  # type: ignore[attr-defined]
-    return report
+    return FileEvaluation(report, split.bad_rows)

@@ -1,30 +1,29 @@
 """Write scored records as JSON Lines (default) or CSV, and rejected records to an errors file.
 
-The output contract (pinned by tests): every record has `id`, `text`, `scores` (hate,
-intimidation, death_threat floats in [0, 1]), `labels`, `flagged`, plus author, timestamp, url and
-platform when the input had them. CSV flattens scores to `score_<label>` columns.
+Scored records arrive as plain dicts (`ScoreResult.to_record` in `threatdetect.scoring.results`
+builds them and documents the output contract). CSV flattens scores to `score_<label>` columns.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from pathlib import Path
 from typing import IO, Any
 
-from threatdetect.io.records import Message, Rejected
+from threatdetect.io.records import Rejected
 from threatdetect.labels import LABELS
-from threatdetect.scoring.results import ScoreResult
 
-OPTIONAL_FIELDS = ("author", "timestamp", "url", "platform")
 CSV_COLUMNS = [
     "id",
     "text",
     *(f"score_{label}" for label in LABELS),
     "labels",
     "flagged",
-    *OPTIONAL_FIELDS,
+    "author",
+    "timestamp",
+    "url",
+    "platform",
     "source",
     "record",
     "line",
@@ -42,33 +41,6 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def scored_record(message: Message, result: ScoreResult) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "id": message.id,
-        "text": message.text,
-        "scores": {label: round(float(result.scores[label]), 6) for label in LABELS},
-        "labels": list(result.labels),
-        "flagged": result.flagged,
-    }
-    for name in OPTIONAL_FIELDS:
-        value = getattr(message, name)
-        if value not in (None, ""):
-            record[name] = value
-    record["source"] = message.source
-    record["record"] = message.record
-    if message.line is not None:
-        record["line"] = message.line
-    record["sha256"] = text_sha256(message.text)
-    record["spans"] = [span.to_dict() for span in result.spans]
-    if message.extra:
-        record["extra"] = message.extra
-    return record
 
 
 class RecordWriter:

@@ -19,9 +19,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from threatdetect.labels import LABELS
 from threatdetect.modeling.base import SingleStageModel
-from threatdetect.modeling.lexicon_features import TriggerLexicon
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
 from threatdetect.normalize import Normalizer, NormalizerSettings
+from threatdetect.triggers import TriggerLexicon
 
 WEIGHTS_FILE = "linear.safetensors"
 VOCAB_FILE = "linear_vocabulary.json"

@@ -67,22 +67,3 @@ def load_homoglyphs() -> dict[str, str]:
         if len(key) != 1 or not isinstance(value, str) or len(value) != 1:
             raise ValueError(f"threatdetect/resources/homoglyphs.json: {key!r} must map one character to one")
     return dict(raw)
-
-
-@lru_cache(maxsize=1)
-def load_trigger_lexicon() -> dict[str, tuple[tuple[str, float], ...]]:
-    """Label -> ((term, weight), ...) from trigger_lexicon.json, validated."""
-    raw = _read_json_mapping("trigger_lexicon.json")
-    table: dict[str, tuple[tuple[str, float], ...]] = {}
-    for label, entries in raw.items():
-        items = []
-        for position, entry in enumerate(entries):
-            term, weight = entry.get("term"), entry.get("weight")
-            if not isinstance(term, str) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
-                raise ValueError(
-                    f"threatdetect/resources/trigger_lexicon.json: {label}[{position}] needs a term and a "
-                    f"weight between 0 and 1, got {entry!r}"
-                )
-            items.append((term, float(weight)))
-        table[label] = tuple(items)
-    return table

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from threatdetect.io.writers import text_sha256
 from threatdetect.labels import SEVERITY_ORDER, most_severe
 from threatdetect.report.highlight import Segment, highlight_segments
+from threatdetect.scoring.results import text_sha256
 
 HASH_CHUNK = 1 << 20
 DISPLAY_TIMEZONE = "Europe/Amsterdam"

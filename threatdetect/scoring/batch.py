@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from threatdetect.io.records import Message, Rejected
-from threatdetect.io.writers import RecordWriter, scored_record, write_rejected
+from threatdetect.io.writers import RecordWriter, write_rejected
 from threatdetect.labels import LABELS
 from threatdetect.scoring.detector import Detector
 from threatdetect.scoring.results import ScoreResult
@@ -109,10 +109,10 @@ def score_stream(
                     for label in result.labels:
                         summary.per_label[label] += 1
                 if writer is not None and (include_all or result.flagged):
-                    writer.write(scored_record(record, result))
+                    writer.write(result.to_record(record))
                     summary.written += 1
                 if flagged_writer is not None and result.flagged:
-                    flagged_writer.write(scored_record(record, result))
+                    flagged_writer.write(result.to_record(record))
             bar.update(len(chunk))
     finally:
         bar.close()

@@ -23,11 +23,11 @@ import numpy as np
 
 from threatdetect.labels import LABELS, enforce_implication_array, implied_labels
 from threatdetect.modeling.base import ModelOutput, ScoringModel
-from threatdetect.modeling.lexicon_features import TriggerLexicon
 from threatdetect.modeling.loader import default_model_dir, load_model
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.scoring.explain import lexicon_spans, occlusion_spans
 from threatdetect.scoring.results import Explanation, ScoreResult
+from threatdetect.triggers import TriggerLexicon
 
 DEFAULT_BATCH_SIZE = 256
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from threatdetect.labels import LABELS
-from threatdetect.modeling.lexicon_features import TriggerLexicon
 from threatdetect.normalize import NormalizedText
 from threatdetect.scoring.results import Span
+from threatdetect.triggers import TriggerLexicon
 
 MAX_OCCLUSION_TOKENS = 80
 

@@ -1,9 +1,24 @@
-"""Typed results of scoring and explaining."""
+"""Typed results of scoring and explaining, and the one place a scored record is serialised.
+
+The output contract (pinned by tests/test_cli_score.py): every record has `id`, `text`, `scores`
+(hate, intimidation, death_threat floats in [0, 1]), `labels`, `flagged`, plus author, timestamp, url
+and platform when the input had them, where it came from, the SHA-256 of the text and the trigger
+spans. The writers in `threatdetect.io.writers` take these records as plain dicts.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+from threatdetect.io.records import Message
+from threatdetect.labels import LABELS
+
+
+def text_sha256(text: str) -> str:
+    """The hash that identifies a message's text in outputs and evidence reports."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -40,11 +55,38 @@ class ScoreResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "scores": {k: round(v, 6) for k, v in self.scores.items()},
+            "scores": {label: round(float(self.scores[label]), 6) for label in LABELS},
             "labels": list(self.labels),
             "flagged": self.flagged,
             "spans": [span.to_dict() for span in self.spans],
         }
+
+    def to_record(self, message: Message) -> dict[str, Any]:
+        """The output record of `message` scored as this result (see the contract above)."""
+        scored = self.to_dict()
+        record: dict[str, Any] = {
+            "id": message.id,
+            "text": message.text,
+            "scores": scored["scores"],
+            "labels": scored["labels"],
+            "flagged": scored["flagged"],
+        }
+        optional = {
+            "author": message.author,
+            "timestamp": message.timestamp,
+            "url": message.url,
+            "platform": message.platform,
+        }
+        record.update({name: value for name, value in optional.items() if value not in (None, "")})
+        record["source"] = message.source
+        record["record"] = message.record
+        if message.line is not None:
+            record["line"] = message.line
+        record["sha256"] = text_sha256(message.text)
+        record["spans"] = scored["spans"]
+        if message.extra:
+            record["extra"] = message.extra
+        return record
 
 
 @dataclass(frozen=True)
