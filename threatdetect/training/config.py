@@ -82,6 +82,8 @@ class TransformerSettings:
     max_steps: int = -1
     #: Targets move this far towards 0.5 (0 = off): a regulariser against overconfident scores.
     label_smoothing: float = 0.0
+    #: Full fine-tuning only: keep the (large, multilingual) token embeddings as they are.
+    freeze_embeddings: bool = False
     lora: LoraSettings = field(default_factory=LoraSettings)
 
     def __post_init__(self) -> None:

@@ -26,6 +26,7 @@ from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, blend, tu
 from threatdetect.modeling.linear import LinearModel, fit_linear
 from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.normalize import NormalizerSettings
+from threatdetect.training.comparison import challenge_rows, scored_set_metrics, summary_row
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit, load_splits
 from threatdetect.training.model_card import FIGURES_DIR, write_model_card
@@ -96,6 +97,38 @@ def _evaluate_model(
         rows = [RowInfo(c.text, frozenset(), c.category, c.target_gender) for c in challenge]
         results["challenge"]["analysis"] = analyse(probabilities, labels, thresholds, rows)
     return results
+
+
+def _second_stage_variants(config, linear, transformer, splits, linear_dev, transformer_dev, weight):
+    """Comparison rows from this run: the second stage gated (transformer alone) and blended.
+
+    Both score every message with the second stage (no gate), each with thresholds tuned on dev.
+    """
+    challenge = load_challenge(Path(config.data.challenge)) if config.data.challenge else None
+    sets = {"dev": splits["dev"]}
+    if "test" in splits:
+        sets["test"] = splits["test"]
+    linear_scores = {"dev": linear_dev}
+    transformer_scores = {"dev": transformer_dev}
+    labels = {name: split.labels for name, split in sets.items()}
+    rows = {name: _row_info(split) for name, split in sets.items()}
+    if "test" in sets:
+        linear_scores["test"] = linear.predict_proba(sets["test"].texts)
+        transformer_scores["test"] = transformer.predict_proba(sets["test"].texts)
+    if challenge:
+        texts = [case.text for case in challenge]
+        labels["challenge"], rows["challenge"] = challenge_rows(challenge)
+        linear_scores["challenge"] = linear.predict_proba(texts)
+        transformer_scores["challenge"] = transformer.predict_proba(texts)
+    variants = {}
+    for name, w in (("gated", 1.0), ("blended", weight)):
+        if name == "blended" and w >= 1.0:
+            continue
+        scores = {k: blend(linear_scores[k], transformer_scores[k], w) for k in linear_scores}
+        presets = threshold_presets(scores["dev"], splits["dev"], config.thresholds)
+        metrics = scored_set_metrics(scores, labels, rows, presets[DEFAULT_PRESET])
+        variants[name] = {"blend_weight": w, **summary_row(name, metrics, None)}
+    return variants
 
 
 def _set_thresholds(
@@ -201,6 +234,9 @@ def train(config: TrainConfig) -> TrainResult:
             "blend_weight": weight,
         }
         model = CascadeModel(model_config, linear, transformer)
+        model_config.metrics["second_stage_variants"] = _second_stage_variants(
+            config, linear, transformer, splits, linear_dev, transformer_dev, weight
+        )
         checks = {"dev": (splits["dev"].texts, combined_dev)}
         if suite is not None:
             suite_linear = linear.predict_proba(suite.texts)

@@ -92,6 +92,9 @@ def build_model(config: TrainConfig):
             target_modules=list(settings.lora.target_modules),
         )
         model = get_peft_model(model, lora)
+    elif settings.freeze_embeddings:
+        for parameter in model.base_model.embeddings.parameters():
+            parameter.requires_grad = False
     return model, tokenizer
 
 
