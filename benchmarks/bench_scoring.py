@@ -48,7 +48,8 @@ def baseline_pipeline(texts: list[str]) -> dict:
     """RoBERTa-base-sized classifier through the transformers pipeline, batch size 32."""
     from transformers import AutoTokenizer, RobertaForSequenceClassification, pipeline
 
-    from threatdetect.modeling.random_init import BASE, build_random_roberta
+    sys.path.insert(0, str(ROOT / "tests"))  # the random RoBERTa builder is a test helper
+    from random_roberta import BASE, build_random_roberta
 
     with tempfile.TemporaryDirectory() as tmp:
         build_random_roberta(texts * 3, Path(tmp), BASE, vocab_size=8000, max_length=512)
@@ -128,8 +129,18 @@ def main() -> None:
     import torch
 
     from threatdetect.labels import LABELS
+    from threatdetect.modeling.base import ScoringModel
+    from threatdetect.modeling.cascade import CascadeModel
     from threatdetect.modeling.loader import default_model_dir, load_model
-    from threatdetect.modeling.transformer import PRECISIONS
+    from threatdetect.modeling.transformer import PRECISIONS, TransformerModel
+
+    def transformer_stage(model: ScoringModel) -> TransformerModel:
+        """The transformer of a cascade, or the model itself when it is a transformer."""
+        if isinstance(model, CascadeModel):
+            return model.transformer
+        if isinstance(model, TransformerModel):
+            return model
+        raise SystemExit(f"{model_dir}: the scoring benchmark needs a transformer or cascade model")
 
     model_dir = args.model or str(default_model_dir())
     sizes = {
@@ -150,7 +161,7 @@ def main() -> None:
     agreement, fp32_labels = {}, None
     for precision in PRECISIONS:  # fp32 first: the reference for the others
         loaded = load_model(model_dir, device="cpu", precision=precision)
-        stage_model = getattr(loaded, "transformer", loaded)
+        stage_model = transformer_stage(loaded)
         rows.append(stage(f"our transformer stage, {precision}", stage_model, texts[: sizes["transformer"]]))
         thresholds = np.asarray([stage_model.config.thresholds[label] for label in LABELS])
         labels = stage_model.predict_proba(test_texts) >= thresholds
@@ -158,7 +169,7 @@ def main() -> None:
         agreement[precision] = round(float((labels == fp32_labels).all(axis=1).mean()), 4)
         del loaded, stage_model
     cascade = load_model(model_dir, device="cpu", precision="auto")
-    if hasattr(cascade, "linear"):
+    if isinstance(cascade, CascadeModel):
         rows.append(stage("our linear stage", cascade.linear, texts[: sizes["linear"]]))
         stages = cascade.predict(texts[: sizes["transformer"]]).stages
         sent = stages.get("transformer", 0) / sizes["transformer"]
@@ -169,7 +180,7 @@ def main() -> None:
         rows.append(
             stage(
                 f"our transformer stage, GPU ({torch.cuda.get_device_name(0)})",
-                getattr(gpu, "transformer", gpu),
+                transformer_stage(gpu),
                 texts[: sizes["transformer"]],
             )
         )
@@ -195,7 +206,7 @@ def main() -> None:
         "model": model_dir,
         "rows": rows,
         "label_agreement_with_fp32_test_split": agreement,
-        "default_precision": getattr(getattr(cascade, "transformer", cascade), "precision", "n/a"),
+        "default_precision": transformer_stage(cascade).precision,
         "cascade_sent_to_transformer": round(sent, 4),
         "peak_memory_mb_by_dump_size": flat,
         "quick": args.quick,

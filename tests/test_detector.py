@@ -70,7 +70,10 @@ def test_explain_combines_lexicon_and_occlusion(detector):
     text = "we weten waar je woont en waar je dochter op school zit"
     explanation = detector.explain(text)
     sources = {span.source for spans in explanation.spans.values() for span in spans}
-    assert "occlusion" in sources
+    assert sources == {"lexicon", "occlusion"}
+    lexicon = [span for span in explanation.spans["intimidation"] if span.source == "lexicon"]
+    assert [span.text for span in lexicon] == ["we weten waar je woont", "je dochter"]
+    assert lexicon[0].weight == pytest.approx(0.95), "the lexicon weight of the term"
     for spans in explanation.spans.values():
         for span in spans:
             assert text[span.start : span.end] == span.text
@@ -92,3 +95,38 @@ def test_scoring_from_many_threads_matches_sequential(detector):
 def test_spans_are_only_given_for_labels_the_message_got(detector):
     for result in detector.score(TEXTS):
         assert {span.label for span in result.spans} <= set(result.labels)
+
+
+class _OnlyTheProtocol:
+    """Implements exactly `ScoringModel` and nothing else (`__slots__`: nothing can be attached), so a
+    Detector that probed for, or set, anything the protocol does not declare fails here."""
+
+    __slots__ = ("config",)
+
+    def __init__(self) -> None:
+        from threatdetect.modeling.model_dir import ModelConfig
+
+        self.config = ModelConfig(name="protocol-only", kind="linear")
+
+    def predict_proba(self, texts):
+        return self.predict(texts).scores
+
+    def predict(self, texts, *, thresholds=None, cascade=True):
+        import numpy as np
+
+        from threatdetect.modeling.base import ModelOutput
+
+        scores = np.asarray([[0.0, 0.9, 0.8] if "dood" in text else [0.0, 0.1, 0.0] for text in texts])
+        return ModelOutput(scores.astype(np.float32), {"stub": len(texts)})
+
+
+def test_a_model_with_only_the_protocol_serves_every_detector_call():
+    from threatdetect import Detector
+
+    detector = Detector(_OnlyTheProtocol(), thresholds={"hate": 0.7})
+    threat, harmless = detector.score(["ik maak je dood", "fijne dag"])
+    assert threat.labels == ("intimidation", "death_threat") and not harmless.flagged
+    assert any(span.source == "lexicon" for span in threat.spans)
+    _, stages = detector.score_batch(["ik maak je dood", "fijne dag"])
+    assert stages == {"stub": 2}
+    assert detector.explain("ik maak je dood").labels == threat.labels

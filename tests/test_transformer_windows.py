@@ -15,11 +15,13 @@ class _SpotsAToken:
 
     def __init__(self, marker_id: int) -> None:
         self.marker_id = marker_id
+        self.batches: list[tuple] = []  # (input_ids, attention_mask) of every forward pass
 
     def eval(self):
         return self
 
     def __call__(self, input_ids, attention_mask):
+        self.batches.append((input_ids, attention_mask))
 
         hit = (input_ids == self.marker_id).any(dim=1, keepdim=True).float()
         return type("Output", (), {"logits": (hit * 10 - 5).repeat(1, len(LABELS))})()
@@ -52,3 +54,45 @@ def test_scores_keep_input_order_despite_length_sorting(windowed):
     texts = ["een kogel", "de raad " * 40, "kort", "een kogel " + "de raad " * 40]
     flags = model.predict_proba(texts)[:, 0] > 0.5
     np.testing.assert_array_equal(flags, [True, False, False, True])
+
+
+def test_batches_are_padded_to_multiples_of_8_without_warnings(windowed):
+    import warnings
+
+    model, tokenizer = windowed
+    texts = ["kort", "een kogel", "de raad vergadert " * 3, "de raad " * 40]
+    model.batch_size = 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. the tokenizer's "pad is slower than __call__" notice
+        model.predict_proba(texts)
+    batches = model.model.batches
+    assert len(batches) >= 2
+    lengths = sorted(
+        len(ids)
+        for ids in tokenizer(
+            model.prepare(texts), truncation=True, max_length=32, stride=8, return_overflowing_tokens=True
+        )["input_ids"]
+    )
+    real = sorted(int(n) for _, mask in batches for n in mask.sum(dim=1))
+    assert real == lengths, "the attention mask covers exactly the real tokens of each window"
+    for input_ids, mask in batches:
+        assert input_ids.shape == mask.shape and input_ids.shape[1] % 8 == 0
+        assert (input_ids[mask == 0] == tokenizer.pad_token_id).all()
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ("fpu sse2 avx2 avx512f avx512_bf16", True),
+        ("fpu sse2 avx2 amx_bf16 amx_tile", True),
+        ("fpu sse2 avx2 avx512f", False),
+        (None, False),  # no /proc/cpuinfo (macOS, Windows): fp32, always correct
+    ],
+)
+def test_bf16_is_chosen_only_where_the_cpu_computes_it(tmp_path, flags, expected):
+    from threatdetect.modeling.transformer import cpu_computes_bf16
+
+    cpuinfo = tmp_path / "cpuinfo"
+    if flags is not None:
+        cpuinfo.write_text(f"processor\t: 0\nmodel name\t: test\nflags\t\t: {flags}\n")
+    assert cpu_computes_bf16(cpuinfo) is expected

@@ -44,6 +44,7 @@ class SingleStageModel:
     """`predict` for a model with one stage: thresholds and the cascade switch change nothing."""
 
     stage: ClassVar[str]
+    config: ModelConfig
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         raise NotImplementedError

@@ -46,6 +46,28 @@ PRECISIONS = ("fp32", "bf16", "int8")
 PAD_MULTIPLE = 8
 
 
+#: CPU flags (as Linux lists them in /proc/cpuinfo) of instructions that compute bf16 natively.
+BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def cpu_computes_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU has native bf16 instructions (AVX512-BF16 or AMX-BF16), from the kernel's flags.
+
+    torch has no public check for this (only private `torch.cpu._is_*_supported` helpers), and
+    `torch.backends.cpu.get_cpu_capability()` says AVX512 without saying whether bf16 is part of it.
+    Where /proc/cpuinfo is missing (macOS, Windows) we cannot tell and answer no: fp32 is always
+    correct, only slower; `--precision bf16` still asks for bf16 explicitly.
+    """
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return not BF16_CPU_FLAGS.isdisjoint(line.partition(":")[2].split())
+    return False
+
+
 def resolve_precision(requested: str, device: str) -> str:
     """`auto`: bf16 where the hardware computes it natively (CUDA, or CPUs with AVX512-BF16/AMX), else fp32."""
     import torch
@@ -54,8 +76,7 @@ def resolve_precision(requested: str, device: str) -> str:
         return requested
     if device == "cuda":
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
-    return "bf16" if native else "fp32"
+    return "bf16" if cpu_computes_bf16() else "fp32"
 
 
 def pick_device(requested: str = "auto") -> str:
@@ -161,7 +182,6 @@ class TransformerModel(SingleStageModel):
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         prepared = self.prepare(texts)
-        pad = self.tokenizer.pad_token_id
         # One caller at a time: fast tokenizers keep truncation state, and the forward pass already
         # uses every core.
         with self._lock, torch.inference_mode():
@@ -172,13 +192,17 @@ class TransformerModel(SingleStageModel):
                 batch = order[begin : begin + self.batch_size]
                 # Pad to a multiple of 8: a handful of distinct shapes instead of one per length keeps
                 # the CPU kernels' per-shape caches (and so memory) from growing with the dump.
-                width = -(-max(len(ids[i]) for i in batch) // PAD_MULTIPLE) * PAD_MULTIPLE
-                input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, i in enumerate(batch):
-                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
-                    mask[row, : len(ids[i])] = 1
-                output = self.model(input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device))
+                padded = self.tokenizer.pad(
+                    {"input_ids": [ids[i] for i in batch]},
+                    padding=True,
+                    pad_to_multiple_of=PAD_MULTIPLE,
+                    return_attention_mask=True,
+                    return_tensors="pt",
+                )
+                output = self.model(
+                    input_ids=padded["input_ids"].to(self.device),
+                    attention_mask=padded["attention_mask"].to(self.device),
+                )
                 window_logits[batch] = output.logits.float().cpu().numpy()
         result = np.full((len(texts), len(LABELS)), -np.inf, dtype=np.float32)
         np.maximum.at(result, np.asarray(owners), window_logits)

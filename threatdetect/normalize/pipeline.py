@@ -24,6 +24,7 @@ from functools import lru_cache
 from itertools import islice
 
 import spacy
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from threatdetect.normalize.alignment import AlignedText
@@ -39,10 +40,10 @@ _TOKENIZER_LOCK = threading.Lock()
 _MAX_EXTRA_PASSES = 3
 # Characters the scanner's patterns react to: only tokens holding one need a scan of their own.
 _RESCAN_HINT_RE = re.compile(r"[\d@$*#&.\-_·•!?€/:]|[^\x00-\x7f]")
-_TOKENIZER = None
+_TOKENIZER: Tokenizer | None = None
 
 
-def _spacy_tokenizer():  # type: ignore[no-untyped-def]
+def _spacy_tokenizer() -> Tokenizer:
     """One shared `spacy.blank("nl")` tokenizer per process (creating it takes ~100 ms)."""
     global _TOKENIZER
     with _TOKENIZER_LOCK:

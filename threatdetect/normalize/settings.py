@@ -35,11 +35,10 @@ class NormalizerSettings:
     segment_hashtags: bool = True
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for name, value in asdict(self).items():
             if not isinstance(value, bool):
                 raise TypeError(
-                    f"NormalizerSettings.{field.name} must be True or False, got {type(value).__name__} {value!r}"
+                    f"NormalizerSettings.{name} must be True or False, got {type(value).__name__} {value!r}"
                 )
 
     @classmethod

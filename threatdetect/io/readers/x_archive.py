@@ -52,7 +52,7 @@ def _decode(source: str, name: str, data: bytes) -> DataFile:
     try:
         entries = json.loads(data[match.end() :].decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        line = getattr(error, "lineno", None)
+        line = error.lineno if isinstance(error, json.JSONDecodeError) else None
         raise InputError(
             source,
             f"{name} is damaged: not valid JSON after the prefix ({error}); download the archive again",
