@@ -70,3 +70,13 @@ def test_tokenizer_adds_xlmr_special_tokens(rebuilt):
     ids = tokenizer("query: ik")["input_ids"]
     assert ids[0] == 0 and ids[-1] == 2
     assert tokenizer.pad_token_id == 1
+
+
+def test_cache_dir_is_the_override_or_the_platform_cache(monkeypatch, tmp_path):
+    from threatdetect.modeling.e5_offline import default_cache_dir
+
+    monkeypatch.setenv("THREATDETECT_CACHE", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("THREATDETECT_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # platformdirs honours it on Linux
+    assert default_cache_dir() == tmp_path / "xdg" / "threatdetect"

@@ -48,12 +48,32 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("name: x\nmodel: linear\noutput_dir: out\nepochs: 3\n", "unknown key 'epochs'"),
         ("name: x\nmodel: linear\noutput_dir: out\ntransformer:\n  lr: 1\n", "unknown key 'transformer.lr'"),
         ("name: x\nmodel: linear\noutput_dir: out\nseed: many\n", "seed: expected an integer"),
-        ("name: x\nmodel: forest\noutput_dir: out\n", "model must be one of"),
+        ("name: x\nmodel: forest\noutput_dir: out\n", "model: must be one of 'linear', 'transformer' or"),
         (
             "name: x\nmodel: linear\noutput_dir: out\ntransformer:\n  lora:\n    enabled: maybe\n",
             "expected true or false",
         ),
-        ("name: x\nmodel: linear\noutput_dir: out\nlinear:\n  C: -1\n", "C must be positive"),
+        ("name: x\nmodel: linear\noutput_dir: out\nlinear:\n  C: -1\n", "linear.C: must be greater than 0"),
+        (
+            "name: x\nmodel: linear\noutput_dir: out\nlinear:\n  min_dff: 1\n",
+            "known keys: C, calibration_folds",
+        ),
+        (
+            "name: x\nmodel: linear\noutput_dir: out\ntransformer:\n  learning_rate: true\n",
+            "transformer.learning_rate: expected a number, got True",
+        ),
+        (
+            "name: x\nmodel: linear\noutput_dir: out\ntransformer:\n  device: gpu\n",
+            "transformer.device: must be one of",
+        ),
+        (
+            "name: x\nmodel: linear\noutput_dir: out\ndata:\n  label_columns: {hate: h}\n",
+            "missing intimidation",
+        ),
+        (
+            "name: 7\nmodel: linear\noutput_dir: out\nseed: 1.5\n",
+            "name: expected a string, got 7; seed: expected an",
+        ),
         ("name: x\nmodel: linear\n", "output_dir"),
         ("- just\n- a list\n", "must be a mapping"),
         ("name: [unclosed\n", "invalid YAML"),
@@ -65,6 +85,17 @@ def test_invalid_configs_fail_with_file_and_key(tmp_path, text, message):
         load_config(path)
     assert str(path) in str(error.value)
     assert message in str(error.value)
+
+
+def test_numbers_may_be_written_as_yaml_reads_them(tmp_path):
+    # YAML reads `3e-5` (no dot) as a string; it is still a number here, and ints are floats.
+    path = _write(
+        tmp_path,
+        "name: x\nmodel: linear\noutput_dir: out\ntransformer:\n  learning_rate: 3e-5\n  epochs: 2\n",
+    )
+    config = load_config(path)
+    assert config.transformer.learning_rate == 3e-5 and config.transformer.epochs == 2.0
+    assert config.to_dict()["linear"]["word_ngrams"] == (1, 2)
 
 
 def test_missing_config_file_is_named(tmp_path):

@@ -48,11 +48,13 @@ class E5Header:
 
 
 def default_cache_dir() -> Path:
-    """Where converted checkpoints live: $THREATDETECT_CACHE or the user's cache directory."""
-    root = os.environ.get("THREATDETECT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "threatdetect"
-    )
-    return Path(root)
+    """Where converted checkpoints live: $THREATDETECT_CACHE, else the platform's user cache directory
+    (`~/.cache/threatdetect` or `$XDG_CACHE_HOME/threatdetect` on Linux, `~/Library/Caches` on macOS,
+    `%LOCALAPPDATA%` on Windows)."""
+    import platformdirs
+
+    override = os.environ.get("THREATDETECT_CACHE")
+    return Path(override) if override else platformdirs.user_cache_path("threatdetect", appauthor=False)
 
 
 def package_weights_file() -> Path:

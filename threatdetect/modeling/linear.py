@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from threatdetect.labels import LABELS
@@ -28,26 +28,19 @@ VOCAB_FILE = "linear_vocabulary.json"
 WORD_TOKEN_PATTERN = r"(?u)[@\w]+|[^\w\s]"
 
 
-@dataclass
-class LinearSettings:
+class LinearSettings(BaseModel):
     """Feature and classifier settings of the linear model (part of the training config)."""
 
-    word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (2, 5)
-    min_df: int = 2
-    max_word_features: int = 40000
-    max_char_features: int = 80000
-    C: float = 4.0
-    calibration_folds: int = 5
-    lexicon_features: bool = True
+    model_config = ConfigDict(extra="forbid")
 
-    def __post_init__(self) -> None:
-        self.word_ngrams = tuple(self.word_ngrams)
-        self.char_ngrams = tuple(self.char_ngrams)
-        if self.C <= 0:
-            raise ValueError("linear.C must be positive")
-        if self.calibration_folds < 2:
-            raise ValueError("linear.calibration_folds must be at least 2")
+    word_ngrams: tuple[StrictInt, StrictInt] = (1, 2)
+    char_ngrams: tuple[StrictInt, StrictInt] = (2, 5)
+    min_df: StrictInt = Field(2, ge=1)
+    max_word_features: StrictInt = Field(40000, gt=0)
+    max_char_features: StrictInt = Field(80000, gt=0)
+    C: float = Field(4.0, gt=0.0)
+    calibration_folds: StrictInt = Field(5, ge=2)
+    lexicon_features: StrictBool = True
 
 
 def _word_vectorizer(settings: LinearSettings, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
@@ -148,7 +141,7 @@ class LinearModel(SingleStageModel):
             str(directory / WEIGHTS_FILE),
         )
         vocab = {
-            "settings": self.settings.__dict__,
+            "settings": self.settings.model_dump(),
             "word_vocabulary": sorted(
                 self.word_vectorizer.vocabulary_, key=self.word_vectorizer.vocabulary_.get
             ),

@@ -1,241 +1,236 @@
 """Training configuration: YAML files validated on load, with `--set key=value` overrides.
 
-Each section is a dataclass that checks itself in `__post_init__`, so a typo in a config file fails
-at load time with the offending key and file named, not an hour into training.
+Each section is a pydantic model: types, ranges and unknown keys are checked at load time, so a typo
+in a config file fails with the offending file and key named, not an hour into training. Integers,
+booleans and strings must be written as such; numbers may also be strings such as `3e-5` (which YAML
+reads as text).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from threatdetect.labels import LABELS
 from threatdetect.modeling.linear import LinearSettings
-
-MODEL_TYPES = ("linear", "transformer", "cascade")
 
 
 class ConfigError(ValueError):
     """A training config is invalid; the message names the file and key."""
 
 
-@dataclass
-class DataConfig:
-    train: str = "data/corpus/train.jsonl"
-    dev: str = "data/corpus/dev.jsonl"
-    test: str | None = "data/corpus/test.jsonl"
-    functional: str | None = "data/functional/suite.tsv"
+def _not_a_bool(value: Any) -> Any:
+    # pydantic would read `true` as 1.0; in a config that is a typo, not a number.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+#: A float that may be written as an integer or a string (`3e-5`), but not as true/false.
+Number = Annotated[float, BeforeValidator(_not_a_bool)]
+
+
+class _Section(BaseModel):
+    """A config section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class DataConfig(_Section):
+    #: A hub dataset id; train/dev/test then name its splits, not files.
+    hub_dataset: StrictStr | None = None
+    train: StrictStr = "data/corpus/train.jsonl"
+    dev: StrictStr = "data/corpus/dev.jsonl"
+    test: StrictStr | None = "data/corpus/test.jsonl"
+    functional: StrictStr | None = "data/functional/suite.tsv"
     #: The blind challenge set: only reported in the model card, never used to tune or choose.
-    challenge: str | None = None
-    hub_dataset: str | None = None
-    text_column: str = "text"
-    label_columns: dict[str, str] = field(default_factory=lambda: {label: label for label in LABELS})
-    max_train_samples: int | None = None
+    challenge: StrictStr | None = None
+    text_column: StrictStr = "text"
+    label_columns: dict[StrictStr, StrictStr] = Field(
+        default_factory=lambda: {label: label for label in LABELS}
+    )
+    max_train_samples: StrictInt | None = None
 
-    def __post_init__(self) -> None:
-        missing = [label for label in LABELS if label not in self.label_columns]
+    # Defaults are checked too, so a config that names no files still needs ours to exist.
+    model_config = ConfigDict(validate_default=True)
+
+    @field_validator("train", "dev", "test", "functional")
+    @classmethod
+    def _file_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not info.data.get("hub_dataset") and not Path(value).is_file():
+            raise ValueError(f"file not found: {value}")
+        return value
+
+    @field_validator("challenge")
+    @classmethod
+    def _folder_exists(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_dir():
+            raise ValueError(f"folder not found: {value}")
+        return value
+
+    @field_validator("label_columns")
+    @classmethod
+    def _every_label_mapped(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [label for label in LABELS if label not in value]
         if missing:
-            raise ConfigError(f"data.label_columns must map every label; missing {', '.join(missing)}")
-        if self.hub_dataset:
-            return  # train/dev/test name splits of the hub dataset, not files
-        for key in ("train", "dev", "test", "functional"):
-            value = getattr(self, key)
-            if value is not None and not Path(value).is_file():
-                raise ConfigError(f"data.{key}: file not found: {value}")
-        if self.challenge is not None and not Path(self.challenge).is_dir():
-            raise ConfigError(f"data.challenge: folder not found: {self.challenge}")
+            raise ValueError(f"must map every label; missing {', '.join(missing)}")
+        return value
 
 
-@dataclass
-class LoraSettings:
-    enabled: bool = False
-    r: int = 16
-    alpha: int = 32
-    dropout: float = 0.1
-    target_modules: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
-
-    def __post_init__(self) -> None:
-        if self.r <= 0 or self.alpha <= 0:
-            raise ConfigError("transformer.lora.r and transformer.lora.alpha must be positive")
+class LoraSettings(_Section):
+    enabled: StrictBool = False
+    r: StrictInt = Field(16, gt=0)
+    alpha: StrictInt = Field(32, gt=0)
+    dropout: Number = Field(0.1, ge=0.0, lt=1.0)
+    target_modules: list[StrictStr] = Field(default_factory=lambda: ["query", "key", "value", "dense"])
 
 
-@dataclass
-class TransformerSettings:
-    base_model: str = "pdelobelle/robbert-v2-dutch-base"
-    text_prefix: str = ""
-    max_length: int = 128
-    epochs: float = 4.0
-    batch_size: int = 32
-    eval_batch_size: int = 64
-    learning_rate: float = 3e-5
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.06
-    early_stopping_patience: int = 2
-    pos_weight_cap: float = 5.0
-    device: str = "auto"
-    max_steps: int = -1
+class TransformerSettings(_Section):
+    base_model: StrictStr = "pdelobelle/robbert-v2-dutch-base"
+    text_prefix: StrictStr = ""
+    max_length: StrictInt = Field(128, ge=8)
+    epochs: Number = Field(4.0, gt=0.0)
+    batch_size: StrictInt = Field(32, gt=0)
+    eval_batch_size: StrictInt = Field(64, gt=0)
+    learning_rate: Number = Field(3e-5, gt=0.0)
+    weight_decay: Number = 0.01
+    warmup_ratio: Number = 0.06
+    early_stopping_patience: StrictInt = 2
+    pos_weight_cap: Number = 5.0
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    max_steps: StrictInt = -1
     #: Targets move this far towards 0.5 (0 = off): a regulariser against overconfident scores.
-    label_smoothing: float = 0.0
+    label_smoothing: Number = Field(0.0, ge=0.0, lt=0.5)
     #: Full fine-tuning only: keep the (large, multilingual) token embeddings as they are.
-    freeze_embeddings: bool = False
-    lora: LoraSettings = field(default_factory=LoraSettings)
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.label_smoothing < 0.5:
-            raise ConfigError("transformer.label_smoothing must be in [0, 0.5)")
-        if self.max_length < 8:
-            raise ConfigError("transformer.max_length must be at least 8")
-        if self.learning_rate <= 0:
-            raise ConfigError("transformer.learning_rate must be positive")
-        if self.device not in ("auto", "cpu", "cuda", "mps"):
-            raise ConfigError(f"transformer.device must be auto, cpu, cuda or mps, not {self.device!r}")
+    freeze_embeddings: StrictBool = False
+    lora: LoraSettings = Field(default_factory=LoraSettings)
 
 
-@dataclass
-class CascadeSettings:
+class CascadeSettings(_Section):
     """The linear gate keeps at least `min_flag_recall` of the transformer's flags on dev.
 
     `combine`: `gate` scores a message that passes the gate with the transformer alone; `blend` mixes
     the two stages' scores for it, with the transformer's weight tuned on dev.
     """
 
-    min_flag_recall: float = 0.99
-    combine: str = "gate"
-
-    def __post_init__(self) -> None:
-        if not 0.5 <= self.min_flag_recall <= 1.0:
-            raise ConfigError("cascade.min_flag_recall must be between 0.5 and 1.0")
-        if self.combine not in ("gate", "blend"):
-            raise ConfigError(f"cascade.combine must be gate or blend, not {self.combine!r}")
+    min_flag_recall: Number = Field(0.99, ge=0.5, le=1.0)
+    combine: Literal["gate", "blend"] = "gate"
 
 
-@dataclass
-class ThresholdSettings:
+class ThresholdSettings(_Section):
     """Thresholds are tuned on dev reweighted to a stream with `prevalence` flagged messages, of whose
     harmless messages `hard_negative_share` are hard negatives (see evaluation/prevalence.py). The
     `recall` preset keeps `recall_target` of each label's dev positives."""
 
-    prevalence: float = 0.03
-    hard_negative_share: float = 0.2
-    recall_target: float = 0.9
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.prevalence < 1.0 or not 0.0 <= self.hard_negative_share <= 1.0:
-            raise ConfigError("thresholds.prevalence must be in (0, 1), hard_negative_share in [0, 1]")
-        if not 0.5 <= self.recall_target <= 1.0:
-            raise ConfigError("thresholds.recall_target must be between 0.5 and 1.0")
+    prevalence: Number = Field(0.03, gt=0.0, lt=1.0)
+    hard_negative_share: Number = Field(0.2, ge=0.0, le=1.0)
+    recall_target: Number = Field(0.9, ge=0.5, le=1.0)
 
 
-@dataclass
-class TrainConfig:
-    name: str
-    model: str
-    output_dir: str
-    seed: int = 13
-    description: str = ""
-    data: DataConfig = field(default_factory=DataConfig)
-    normalizer: dict[str, Any] = field(default_factory=dict)
-    linear: LinearSettings = field(default_factory=LinearSettings)
-    transformer: TransformerSettings = field(default_factory=TransformerSettings)
-    cascade: CascadeSettings = field(default_factory=CascadeSettings)
-    thresholds: ThresholdSettings = field(default_factory=ThresholdSettings)
+class TrainConfig(_Section):
+    name: StrictStr
+    model: Literal["linear", "transformer", "cascade"]
+    output_dir: StrictStr
+    seed: StrictInt = 13
+    description: StrictStr = ""
+    data: DataConfig = Field(default_factory=DataConfig)
+    normalizer: dict[StrictStr, Any] = Field(default_factory=dict)
+    linear: LinearSettings = Field(default_factory=LinearSettings)
+    transformer: TransformerSettings = Field(default_factory=TransformerSettings)
+    cascade: CascadeSettings = Field(default_factory=CascadeSettings)
+    thresholds: ThresholdSettings = Field(default_factory=ThresholdSettings)
     #: JSON written by `benchmarks/model_comparison.py`: the candidates the model card lists.
-    comparison: str | None = None
-    source: str = ""
+    comparison: StrictStr | None = None
+    source: StrictStr = ""
 
-    def __post_init__(self) -> None:
-        if self.model not in MODEL_TYPES:
-            raise ConfigError(f"model must be one of {', '.join(MODEL_TYPES)}, not {self.model!r}")
+    @field_validator("normalizer")
+    @classmethod
+    def _normalizer_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
         from threatdetect.normalize import NormalizerSettings
 
         try:
-            NormalizerSettings.from_dict(self.normalizer)
-        except (TypeError, ValueError) as error:
-            raise ConfigError(f"normalizer: {error}") from error
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def _coerce(value: Any, hint: Any, where: str) -> Any:
-    """Check `value` against a type hint, converting where YAML/CLI strings are unambiguous."""
-    origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-        return _build(hint, value, where)
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(hint)
-        if value is None and type(None) in options:
-            return None
-        errors = []
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return _coerce(value, option, where)
-            except ConfigError as error:
-                errors.append(str(error))
-        raise ConfigError(errors[0] if errors else f"{where}: invalid value {value!r}")
-    if origin in (list, tuple):
-        if not isinstance(value, list | tuple):
-            raise ConfigError(f"{where}: expected a list, got {type(value).__name__}")
-        (item_hint, *_rest) = typing.get_args(hint) or (Any,)
-        return origin(_coerce(item, item_hint, f"{where}[{i}]") for i, item in enumerate(value))
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a mapping, got {type(value).__name__}")
-        return dict(value)
-    if hint is Any:
+            NormalizerSettings.from_dict(value)
+        except TypeError as error:
+            raise ValueError(str(error)) from error
         return value
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        raise ConfigError(f"{where}: expected true or false, got {value!r}")
-    if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise ConfigError(f"{where}: expected an integer, got {value!r}")
-    if hint is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        raise ConfigError(f"{where}: expected a number, got {value!r}")
-    if hint is str:
-        if isinstance(value, str):
-            return value
-        raise ConfigError(f"{where}: expected a string, got {value!r}")
-    return value
 
 
-def _build(cls: type, data: dict[str, Any], where: str) -> Any:
-    hints = typing.get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - fields)
-    if unknown:
-        prefix = f"{where}." if where else ""
-        raise ConfigError(f"unknown key '{prefix}{unknown[0]}' (known keys: {', '.join(sorted(fields))})")
-    kwargs = {}
-    for name, value in data.items():
-        kwargs[name] = _coerce(value, hints[name], f"{where}.{name}" if where else name)
-    try:
-        return cls(**kwargs)
-    except TypeError as error:
-        raise ConfigError(f"{where or 'config'}: {error}") from error
-    except ValueError as error:
-        if isinstance(error, ConfigError):
-            raise
-        raise ConfigError(f"{where or 'config'}: {error}") from error
+#: How a pydantic error type reads in our messages; `{value!r}` is the offending value.
+_MESSAGES = {
+    "int_type": "expected an integer, got {value!r}",
+    "int_parsing": "expected an integer, got {value!r}",
+    "int_from_float": "expected an integer, got {value!r}",
+    "bool_type": "expected true or false, got {value!r}",
+    "bool_parsing": "expected true or false, got {value!r}",
+    "float_type": "expected a number, got {value!r}",
+    "float_parsing": "expected a number, got {value!r}",
+    "string_type": "expected a string, got {value!r}",
+    "list_type": "expected a list, got {value!r}",
+    "tuple_type": "expected a list, got {value!r}",
+    "dict_type": "expected a mapping, got {value!r}",
+    "model_type": "expected a mapping, got {value!r}",
+    "model_attributes_type": "expected a mapping, got {value!r}",
+    "missing": "required, but missing",
+    "literal_error": "must be one of {expected}, not {value!r}",
+    "greater_than": "must be greater than {gt}, got {value!r}",
+    "greater_than_equal": "must be at least {ge}, got {value!r}",
+    "less_than": "must be less than {lt}, got {value!r}",
+    "less_than_equal": "must be at most {le}, got {value!r}",
+    "too_short": "expected {min_length} item(s), got {value!r}",
+    "too_long": "expected {max_length} item(s), got {value!r}",
+}
+
+
+def _known_keys(path: tuple[int | str, ...]) -> list[str]:
+    """The keys of the section at `path` (a location in TrainConfig), for 'unknown key' messages."""
+    section: type[BaseModel] = TrainConfig
+    for part in path:
+        field = section.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        section = annotation
+    return sorted(section.model_fields)
+
+
+def describe_errors(error: ValidationError) -> str:
+    """Every problem of a config as '<key>: <what is wrong>', joined by '; '."""
+    problems = []
+    for item in error.errors():
+        location = tuple(item["loc"])
+        where = ".".join(str(part) for part in location)
+        kind, context = item["type"], item.get("ctx", {})
+        if kind == "extra_forbidden":
+            known = _known_keys(location[:-1])
+            problems.append(
+                f"unknown key '{where}'" + (f" (known keys: {', '.join(known)})" if known else "")
+            )
+            continue
+        if kind == "value_error":
+            message = str(context.get("error", item["msg"]))
+        elif kind in _MESSAGES:
+            message = _MESSAGES[kind].format(value=item.get("input"), **context)
+        else:
+            message = item["msg"]
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)
 
 
 def _parse_override(text: str) -> tuple[list[str], Any]:
@@ -266,6 +261,6 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainCo
         node[keys[-1]] = value
     data.setdefault("source", str(path))
     try:
-        return _build(TrainConfig, data, "")
-    except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from error
+        return TrainConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{path}: {describe_errors(error)}") from None
