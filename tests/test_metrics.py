@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from threatdetect.evaluation.metrics import apply_thresholds, evaluate, tune_thresholds
+from threatdetect.evaluation.metrics import apply_thresholds, evaluate
+from threatdetect.evaluation.prevalence import tune_thresholds
 from threatdetect.labels import LABELS
 
 

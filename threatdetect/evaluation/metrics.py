@@ -1,9 +1,11 @@
-"""Metrics for multi-label predictions: per label, per phenomenon, per functional capability."""
+"""Metrics for multi-label predictions: per label, per phenomenon, per functional capability.
+
+Thresholds are tuned in `threatdetect.evaluation.prevalence.tune_thresholds` (sklearn's
+`precision_recall_curve`, optionally weighted to a realistic stream).
+"""
 
 from __future__ import annotations
 
-import logging
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -13,8 +15,6 @@ import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
 
 from threatdetect.labels import LABELS, enforce_implication_array
-
-logger = logging.getLogger(__name__)
 
 
 def apply_thresholds(probabilities: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
@@ -47,30 +47,6 @@ class EvaluationReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def tune_thresholds(probabilities: np.ndarray, labels: np.ndarray, floor: float = 0.05) -> dict[str, float]:
-    """Per-label threshold with the best F1 on the given (dev) split.
-
-    A label without positives keeps 0.5: no threshold can be learned from nothing. Thresholds are
-    rounded down, so the dev message that set a threshold still reaches it.
-    """
-    thresholds = {}
-    for column, label in enumerate(LABELS):
-        scores, truth = probabilities[:, column], labels[:, column]
-        if truth.sum() == 0:
-            logger.warning("no positive %s examples in the tuning split; keeping threshold 0.5", label)
-        best, best_f1 = 0.5, 0.0
-        for candidate in np.unique(scores):
-            if candidate < floor:
-                continue
-            predicted = scores >= candidate
-            tp = int((predicted & (truth == 1)).sum())
-            f1 = 2 * tp / max(int(predicted.sum()) + int(truth.sum()), 1)
-            if f1 > best_f1:
-                best, best_f1 = float(candidate), f1
-        thresholds[label] = math.floor(best * 10_000) / 10_000
-    return thresholds
 
 
 def _label_metrics(scores: np.ndarray, predicted: np.ndarray, truth: np.ndarray) -> LabelMetrics:
