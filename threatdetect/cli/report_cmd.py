@@ -7,13 +7,14 @@ from pathlib import Path
 import typer
 
 from threatdetect.cli.app import app
+from threatdetect.report.html import Language
 
 
 @app.command("report")
 def report_command(
     scored: Path = typer.Argument(..., help="Scored JSONL written by 'threatdetect score -o'."),
     output: Path = typer.Option(None, "--output", "-o", help="The HTML report. Default: SCORED with .html."),
-    lang: str = typer.Option("nl", "--lang", "-l", help="Report language: nl or en."),
+    lang: Language = typer.Option(Language.nl, "--lang", "-l", help="Report language."),
     source: list[Path] = typer.Option(
         None, "--source", "-s", help="A scored input file, to list with its SHA-256 (repeatable)."
     ),
@@ -22,10 +23,8 @@ def report_command(
 ) -> None:
     """Write a self-contained HTML evidence report of the flagged messages in SCORED."""
     from threatdetect.io.records import InputError
-    from threatdetect.report.html import LANGUAGES, render_report_file
+    from threatdetect.report.html import render_report_file
 
-    if lang not in LANGUAGES:
-        raise typer.BadParameter(f"use one of {', '.join(LANGUAGES)}", param_hint="--lang")
     output = output or scored.with_suffix(".html")
     if output.exists() and not force:
         typer.echo(f"error: {output} exists; use --force to overwrite", err=True)

@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import ClassVar, Protocol
 
 import numpy as np
 
 from threatdetect.modeling.model_dir import ModelConfig
+
+
+class Precision(StrEnum):
+    """The transformer's number format; `auto` picks bf16 where the hardware computes it natively."""
+
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    int8 = "int8"
 
 
 @dataclass(frozen=True)

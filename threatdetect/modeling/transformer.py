@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from threatdetect.labels import LABELS
-from threatdetect.modeling.base import SingleStageModel
+from threatdetect.modeling.base import Precision, SingleStageModel
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
 from threatdetect.normalize import Normalizer, NormalizerSettings
 
@@ -42,7 +42,8 @@ def prepare_texts(texts: Sequence[str], normalizer: Normalizer, prefix: str) -> 
     return [prefix + normalizer(text).text for text in texts]
 
 
-PRECISIONS = ("fp32", "bf16", "int8")
+#: The formats a loaded model can be set to (fp32 first: the reference for the others).
+PRECISIONS = tuple(precision.value for precision in Precision if precision is not Precision.auto)
 PAD_MULTIPLE = 8
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,16 @@ from threatdetect.labels import DUTCH_NAMES
 from threatdetect.report.evidence import build_report_data, display_time
 
 HERE = Path(__file__).resolve().parent
-LANGUAGES = ("nl", "en")
+
+
+class Language(StrEnum):
+    """The languages the report is written in: a `strings_<lang>.json` each."""
+
+    nl = "nl"
+    en = "en"
+
+
+LANGUAGES = tuple(language.value for language in Language)
 TEMPLATE = "report.html.j2"
 
 
