@@ -624,3 +624,15 @@ def test_make_examples_is_deterministic(tmp_path):
     assert (tmp_path / "x0.zip").read_bytes() == (tmp_path / "x1.zip").read_bytes()
     assert (tmp_path / "r0.parquet").read_bytes() == (tmp_path / "r1.parquet").read_bytes()
     assert (tmp_path / "x0.zip").read_bytes() == (EXAMPLES / "x-archive.zip").read_bytes()
+
+
+def test_meta_escapes_written_out_as_text_are_decoded_by_the_facebook_reader(tmp_path):
+    # A copy of a Facebook export that went through another tool: the `\u00XX` escapes are text now.
+    path = tmp_path / "message_1.json"
+    path.write_text(
+        '{"participants": [{"name": "A"}], "messages": [{"sender_name": "A", "timestamp_ms": 1,'
+        ' "content": "Ik ga naar het caf\\\\u00c3\\\\u00a9 \\\\u00f0\\\\u009f\\\\u0098\\\\u00a1"}]}',
+        encoding="ascii",
+    )
+    [message] = read_messages(path)
+    assert isinstance(message, Message) and message.text == "Ik ga naar het café 😡"

@@ -1,9 +1,12 @@
 """Step 1: character-level repair before tokenisation, with raw offsets kept.
 
-Order matters: invisible characters go first (they hide inside mojibake and words), then literal
-`\\u00c3\\u00a9` escapes and mojibake (ftfy), then NFKC (fullwidth and mathematical letters, ligatures),
-then look-alike letters. Each sub-step has a cheap "is there anything to do?" check so clean ASCII
-messages pass through untouched.
+Order matters: invisible characters go first (they hide inside mojibake and words), then mojibake
+(ftfy), then NFKC (fullwidth and mathematical letters, ligatures), then look-alike letters. Each
+sub-step has a cheap "is there anything to do?" check so clean ASCII messages pass through untouched.
+
+`repair_mojibake` is the package's one repair of UTF-8 text that was decoded as Latin-1/cp1252; the
+Facebook and Instagram readers use it too. Undoing the `\\u00XX` escapes of Meta's exports is the
+readers' job (io/readers/mojibake.py), not the normaliser's.
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ _ODD_SPACE_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u
 _MOJIBAKE_HINT_RE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
 )
-_ESCAPED_BYTES_RE = re.compile(r"(?:\\u00[0-9a-fA-F]{2})+")
 _CHUNK_RE = re.compile(r"\S+")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
@@ -61,30 +63,25 @@ def remove_invisible(aligned: AlignedText) -> AlignedText:
     return aligned
 
 
-def _decode_escaped_bytes(match: re.Match[str]) -> str:
-    """`\\u00c3\\u00a9` (Facebook export escapes of UTF-8 bytes) -> 'é'; Latin-1 when not valid UTF-8."""
-    data = bytes(int(match.group(0)[index + 4 : index + 6], 16) for index in range(0, len(match.group(0)), 6))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+def repair_mojibake(text: str) -> str:
+    """UTF-8 that was read as Latin-1/cp1252 ('cafÃ©') back to what was written ('café').
+
+    ftfy decides from the characters whether the text really is mojibake, so correct text (also
+    correct accented text) is returned unchanged.
+    """
+    if text.isascii() or _MOJIBAKE_HINT_RE.search(text) is None:
+        return text
+    return ftfy.fix_encoding(text)
 
 
-def repair_mojibake(aligned: AlignedText) -> AlignedText:
-    """Decode literal byte escapes and fix mojibake with ftfy, chunk by chunk to keep offsets tight."""
+def repair_mojibake_chunks(aligned: AlignedText) -> AlignedText:
+    """`repair_mojibake` per whitespace chunk, so offsets to the raw text stay tight."""
     text = aligned.text
-    if "\\u00" in text:
-        aligned = aligned.apply(
-            (m.start(), m.end(), _decode_escaped_bytes(m)) for m in _ESCAPED_BYTES_RE.finditer(text)
-        )
-        text = aligned.text
     if text.isascii() or _MOJIBAKE_HINT_RE.search(text) is None:
         return aligned
     edits = []
     for chunk in _CHUNK_RE.finditer(text):
-        if _MOJIBAKE_HINT_RE.search(chunk.group()) is None:
-            continue
-        fixed = ftfy.fix_encoding(chunk.group())
+        fixed = repair_mojibake(chunk.group())
         if fixed != chunk.group():
             edits.append((chunk.start(), chunk.end(), fixed))
     if not edits:
@@ -144,9 +141,7 @@ def repair_token(text: str) -> str:
     each token as its own chunk, so tokens get a last check on their own.
     """
     for _ in range(3):
-        if _MOJIBAKE_HINT_RE.search(text) is None:
-            break
-        fixed = ftfy.fix_encoding(text)
+        fixed = repair_mojibake(text)
         if fixed == text:
             break
         text = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", fixed))
@@ -159,6 +154,6 @@ def clean_characters(text: str, lexicon: Lexicon, repair: bool) -> AlignedText:
     if not repair:
         return aligned
     aligned = remove_invisible(aligned)
-    aligned = repair_mojibake(aligned)
+    aligned = repair_mojibake_chunks(aligned)
     aligned = apply_nfkc(aligned)
     return map_homoglyphs(aligned, lexicon)
