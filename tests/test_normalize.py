@@ -343,3 +343,27 @@ def test_emoji_map_covers_threat_emoji() -> None:
 
 def test_homoglyphs_are_single_characters() -> None:
     assert load_homoglyphs()["а"] == "a"
+
+
+def test_module_docstrings_name_the_stage_the_pipeline_runs_them_in() -> None:
+    """Each step module starts with `Stage N` (or `Stages N and M`) and the settings it implements;
+    the pipeline's numbered list must name the module and those settings under the same numbers."""
+    import importlib
+    import re
+
+    from threatdetect.normalize import pipeline
+
+    listed = dict(re.findall(r"^(\d)\. (.+?)(?=^\d\. |\Z)", pipeline.__doc__ or "", re.M | re.S))
+    assert sorted(listed) == ["1", "2", "3", "4", "5"]
+    modules = ["encoding", "segmenter", "placeholders", "hashtags", "emoji_map", "deobfuscate"]
+    modules += ["elongation", "abbreviations"]
+    for name in modules:
+        doc = importlib.import_module(f"threatdetect.normalize.{name}").__doc__ or ""
+        claimed = re.match(r"Stages? (\d)(?: and (\d))?", doc)
+        assert claimed, f"{name}: the docstring should start with the stage it runs in"
+        settings = re.findall(r"\(`(\w+)`\)", doc.splitlines()[0])
+        assert set(settings) <= set(STEPS), name
+        for stage in filter(None, claimed.groups()):
+            assert re.search(rf"`{name}[`.]", listed[stage]), (name, stage)
+            for setting in settings:
+                assert f"`{setting}`" in listed[stage], (name, stage, setting)

@@ -1,4 +1,4 @@
-"""Step 6: expand Dutch/Flemish chat abbreviations (`gwn` -> `gewoon`, `kheb` -> `ik heb`).
+"""Stages 2 and 4 (`expand_abbreviations`): expand Dutch/Flemish chat abbreviations (`gwn` -> `gewoon`, `kheb` -> `ik heb`).
 
 The table is data (`resources/abbreviations_nl.json`); this module only looks words up and keeps the
 writer's capitalisation on the first expanded word.

@@ -1,4 +1,4 @@
-"""Step 4: undo deliberate disguise of words, but only where the result is a Dutch lexicon word.
+"""Stage 2 (`deobfuscate`): undo deliberate disguise of words, but only where the result is a Dutch lexicon word.
 
 Writers dodge filters with spaced letters (`d o o d`), dotted or dashed letters (`k.a.n.k.e.r`),
 masks (`k*nker`, `h**r`) and leetspeak (`h44t`, `v3rm00rd`, `k@nker`). Requiring a lexicon word is

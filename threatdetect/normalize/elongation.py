@@ -1,4 +1,4 @@
-"""Step 3: squeeze elongations (`doooood` -> `dood`, `hahahaha` -> `haha`, `!!!!!` -> `!!`).
+"""Stages 2 and 4 (`squeeze_elongations`): squeeze elongations (`doooood` -> `dood`, `hahahaha` -> `haha`, `!!!!!` -> `!!`).
 
 Dutch spells long vowels and some consonants double (`moord`, `been`, `heel`), so a run of three or
 more letters may stand for one or two. We try both and keep the variant that is a lexicon word; when

@@ -1,4 +1,4 @@
-"""Step 5: emoji are kept as tokens, and threat-relevant ones also get a Dutch word (`🔪` -> `mes`).
+"""Stage 2 (`map_emoji`): emoji are kept as tokens, and threat-relevant ones also get a Dutch word (`🔪` -> `mes`).
 
 Models and lexicon features read words; the emoji itself stays so nothing is lost. The map is data
 (`resources/emoji_nl.json`). Skin tones and variation selectors are ignored when looking up.

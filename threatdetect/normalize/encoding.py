@@ -1,4 +1,4 @@
-"""Step 1: character-level repair before tokenisation, with raw offsets kept.
+"""Stage 1 (`repair_encoding`): character-level repair before tokenisation, with raw offsets kept.
 
 Order matters: invisible characters go first (they hide inside mojibake and words), then mojibake
 (ftfy), then NFKC (fullwidth and mathematical letters, ligatures), then look-alike letters. Each
@@ -149,7 +149,7 @@ def repair_token(text: str) -> str:
 
 
 def clean_characters(text: str, lexicon: Lexicon, repair: bool) -> AlignedText:
-    """Run step 1 on raw text; with `repair` off only lone surrogates are removed."""
+    """Run stage 1 on raw text; with `repair` off only lone surrogates are removed."""
     aligned = remove_surrogates(AlignedText.identity(text))
     if not repair:
         return aligned

@@ -1,4 +1,4 @@
-"""Step 2b: hashtags keep their words (`#ikmaakjeaf` -> `ik maak je af`).
+"""Stage 2 (`segment_hashtags`): hashtags keep their words (`#ikmaakjeaf` -> `ik maak je af`).
 
 Threats often hide in hashtags, so the words matter more than the tag. CamelCase tags are split at the
 capitals first; otherwise the lexicon's dynamic-programming split is used. A tag that cannot be split

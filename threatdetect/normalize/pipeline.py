@@ -1,14 +1,18 @@
 """The normaliser: raw Dutch social-media text in, normalised text and raw-anchored tokens out.
 
-Data flow per message:
+Data flow per message, in stages; each switchable step (a `NormalizerSettings` field, named in
+backticks) runs in the stage listed, and each module's docstring names the same stage:
 
-1. `encoding.clean_characters` repairs characters and keeps an offset map to the raw text;
-2. `segmenter.Scanner` finds spans that need their own tokens (placeholders, hashtags, emoji,
-   disguised words, punctuation runs);
-3. the `spacy.blank("nl")` tokenizer (Dutch exceptions such as `zo'n`, `'s`, `bijv.`) tokenises
-   everything else, in batches through `tokenizer.pipe`;
-4. plain words get abbreviation expansion and elongation squeezing;
-5. tokens are mapped back to raw spans.
+1. characters (`encoding`): `repair_encoding` repairs mojibake, invisible characters, NFKC and
+   look-alike letters, keeping an offset map to the raw text;
+2. special spans (`segmenter.Scanner`): spans that need their own tokens become them:
+   `placeholders`, `segment_hashtags` (`hashtags`), `map_emoji` (`emoji_map`), punctuation runs
+   (`squeeze_elongations`, `elongation`), disguised words (`deobfuscate`) and dotted abbreviations
+   (`expand_abbreviations`, `abbreviations`);
+3. tokens: the `spacy.blank("nl")` tokenizer (Dutch exceptions such as `zo'n`, `'s`, `bijv.`)
+   tokenises everything else, in batches through `tokenizer.pipe` (`Normalizer.pipe`);
+4. plain words: `expand_abbreviations` (`abbreviations`) and `squeeze_elongations` (`elongation`);
+5. raw spans: every token is mapped back to the raw characters it came from.
 
 We use spaCy's tokenizer directly instead of `nlp.pipe` with custom components: building a Doc and
 retokenising it per message costs more than all our steps together, and the tokens we need are plain
@@ -94,7 +98,10 @@ class Normalizer:
                 yield self._finish(raw, item, doc)
 
     def normalize_text(self, text: str) -> str:
-        """Just the lowercased normalised text: the fast path for feature extractors."""
+        """The lowercased normalised text, what the linear model's features read.
+
+        A shorthand for `self(text).lower`, not a faster route: the whole pipeline runs.
+        """
         return self(text).lower
 
     # --- internals ---------------------------------------------------------------------------------
@@ -153,9 +160,9 @@ class Normalizer:
             elif squeeze or (abbreviations is not None and _is_abbreviation(word, abbreviations)):
                 pieces += self._word(word, start, end)
             else:
-                pieces.append((word, start, end, "plain"))
+                pieces.append(Piece(word, start, end, "plain"))
         if specials:
-            pieces.sort(key=lambda piece: piece[1])
+            pieces.sort(key=lambda piece: piece.start)
         return pieces
 
     def _cut_remainder(self, text: str, start: int, end: int, trace: list[bool]) -> list[Piece]:
@@ -167,10 +174,8 @@ class Normalizer:
         trace[0] = True
         remainder = text[start:end]
         return [
-            (piece_text, start + piece_start, start + piece_end, source)
-            for piece_text, piece_start, piece_end, source in self._pieces(
-                remainder, self._tokenizer(remainder), trace
-            )
+            piece._replace(start=start + piece.start, end=start + piece.end)
+            for piece in self._pieces(remainder, self._tokenizer(remainder), trace)
         ]
 
     def _repair_pieces(self, pieces: list[Piece], trace: list[bool]) -> list[Piece]:
@@ -181,7 +186,7 @@ class Normalizer:
         """
         result: list[Piece] = []
         for piece in pieces:
-            text = piece[0]
+            text = piece.text
             repaired = text if text.isascii() else repair_token(text)
             if repaired == text:
                 result.append(piece)
@@ -189,8 +194,8 @@ class Normalizer:
             trace[0] = True
             cleaned = clean_characters(repaired, self.lexicon, repair=True).text
             for part in self._pieces(cleaned, self._tokenizer(cleaned), trace):
-                source = "repaired" if part[3] == "plain" else part[3]
-                result.append((part[0], piece[1], piece[2], source))
+                source = "repaired" if part.source == "plain" else part.source
+                result.append(Piece(part.text, piece.start, piece.end, source))
         return result
 
     def _word(self, word: str, start: int, end: int) -> list[Piece]:
@@ -292,17 +297,17 @@ def _overlay(
     """
     if not specials:
         return [(start, end, False) for start, end in spans]
-    for _, _, special_pieces in specials:
-        out.extend(special_pieces)
+    for special in specials:
+        out.extend(special.pieces)
     plain: list[tuple[int, int, bool]] = []
     index, count = 0, len(specials)
     for start, end in spans:
-        while index < count and specials[index][1] <= start:
+        while index < count and specials[index].end <= start:
             index += 1
         position = start
         probe = index
-        while probe < count and specials[probe][0] < end:
-            special_start, special_end = specials[probe][0], specials[probe][1]
+        while probe < count and specials[probe].start < end:
+            special_start, special_end = specials[probe].start, specials[probe].end
             if special_start > position:
                 plain.append((position, special_start, True))
             position = max(position, special_end)
@@ -319,21 +324,25 @@ def _drop_repeated_emoji_words(pieces: list[Piece]) -> list[Piece]:
 
     `🔪 mes` stays `🔪 mes` instead of becoming `🔪 mes mes`, which keeps normalisation idempotent.
     """
-    if not any(piece[3] == "emoji" for piece in pieces):
+    if not any(piece.source == "emoji" for piece in pieces):
         return pieces
     result: list[Piece] = []
     index, count = 0, len(pieces)
     while index < count:
         piece = pieces[index]
-        if piece[3] != "emoji":
+        if piece.source != "emoji":
             result.append(piece)
             index += 1
             continue
         group_end = index
-        while group_end < count and pieces[group_end][3] == "emoji" and pieces[group_end][1] == piece[1]:
+        while (
+            group_end < count
+            and pieces[group_end].source == "emoji"
+            and pieces[group_end].start == piece.start
+        ):
             group_end += 1
-        words = [item[0].lower() for item in pieces[index:group_end]]
-        following = [item[0].lower() for item in pieces[group_end : group_end + len(words)]]
+        words = [item.text.lower() for item in pieces[index:group_end]]
+        following = [item.text.lower() for item in pieces[group_end : group_end + len(words)]]
         if following != words:
             result.extend(pieces[index:group_end])
         index = group_end

@@ -1,4 +1,4 @@
-"""Step 2: URLs, @mentions, e-mail addresses and phone numbers become placeholders.
+"""Stage 2 (`placeholders`): URLs, @mentions, e-mail addresses and phone numbers become placeholders.
 
 The identity of a link or account says nothing about a threat but everything about a person, and
 phone numbers in a message are a doxxing signal that models should see as one symbol (`TELEFOON`).

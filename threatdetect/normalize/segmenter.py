@@ -1,4 +1,4 @@
-"""Step 2-5 on the cleaned text: find the spans that must not be tokenised the ordinary way.
+"""Stage 2 on the cleaned text: find the spans that must not be tokenised the ordinary way.
 
 One master regex (alternatives in priority order: URL, e-mail, mention, phone, hashtag, protected
 numbers, emoji, punctuation runs, spaced / dotted / leetspeak words) is run once per message; each
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from threatdetect.normalize import placeholders
 from threatdetect.normalize.abbreviations import expand_abbreviation
@@ -28,9 +29,24 @@ from threatdetect.normalize.hashtags import split_hashtag
 from threatdetect.normalize.lexicon import Lexicon
 from threatdetect.normalize.settings import NormalizerSettings
 
-# (text, start, end, source) with start/end in cleaned-text coordinates.
-Piece = tuple[str, int, int, str]
-Special = tuple[int, int, list[Piece]]
+
+class Piece(NamedTuple):
+    """A token in the making: its text, its span in the cleaned text, and the step that made it
+    (`source`, as in `Token.source`)."""
+
+    text: str
+    start: int
+    end: int
+    source: str
+
+
+class Special(NamedTuple):
+    """A span of the cleaned text that the scanner tokenises itself, with the pieces it becomes."""
+
+    start: int
+    end: int
+    pieces: list[Piece]
+
 
 HASHTAG_PATTERN = r"(?<![\w#&])#\w+"
 # Spaced letter runs longer than this are not searched for a word inside (the search is quadratic).
@@ -96,8 +112,10 @@ class Scanner:
                 continue
             start, end, pieces = result
             if offset:
-                pieces = [(piece, a + offset, b + offset, source) for piece, a, b, source in pieces]
-            specials.append((start + offset, end + offset, pieces))
+                pieces = [
+                    piece._replace(start=piece.start + offset, end=piece.end + offset) for piece in pieces
+                ]
+            specials.append(Special(start + offset, end + offset, pieces))
             # Scan the rest as a fresh string: in the output a special token is followed by a space, so
             # look-behinds must not see its last character (or a second pass would differ).
             offset += end
@@ -109,39 +127,40 @@ class Scanner:
         if self.settings.expand_abbreviations:
             expansion = expand_abbreviation(word)
             if expansion is not None:
-                return [(part, start, end, "abbreviation") for part in expansion]
-        return [(word, start, end, source)]
+                return [Piece(part, start, end, "abbreviation") for part in expansion]
+        return [Piece(word, start, end, source)]
 
     # --- handlers: (scanner, text, match) -> Special | None -------------------------------------
 
     def _url(self, text: str, match: re.Match[str]) -> Special:
         start = match.start()
         end = placeholders.url_end(text, start, match.end())
-        return start, end, [(placeholders.URL_TOKEN, start, end, "placeholder")]
+        return Special(start, end, [Piece(placeholders.URL_TOKEN, start, end, "placeholder")])
 
     def _hashtag(self, text: str, match: re.Match[str]) -> Special:
         start, end = match.span()
         body = match.group()[1:]
         spans = split_hashtag(body, self.lexicon) if self.settings.segment_hashtags else None
         if spans is None:
-            return start, end, [(match.group(), start, end, "plain")]
+            return Special(start, end, [Piece(match.group(), start, end, "plain")])
         pieces: list[Piece] = []
         for word_start, word_end in spans:
             word_start, word_end = start + 1 + word_start, start + 1 + word_end
             pieces += self.word_pieces(text[word_start:word_end], word_start, word_end, "hashtag")
-        return start, end, pieces
+        return Special(start, end, pieces)
 
     def _emoji(self, text: str, match: re.Match[str]) -> Special:
         start, end = match.span()
-        pieces: list[Piece] = [(match.group(), start, end, "plain")]
+        pieces = [Piece(match.group(), start, end, "plain")]
         if self.settings.map_emoji:
-            pieces += [(word, start, end, "emoji") for word in emoji_words(match.group())]
-        return start, end, pieces
+            pieces += [Piece(word, start, end, "emoji") for word in emoji_words(match.group())]
+        return Special(start, end, pieces)
 
     def _punct(self, text: str, match: re.Match[str]) -> Special:
         start, end = match.span()
         squeezed = squeeze_punctuation(match.group())
-        return start, end, [(squeezed, start, end, "plain" if squeezed == match.group() else "squeezed")]
+        source = "plain" if squeezed == match.group() else "squeezed"
+        return Special(start, end, [Piece(squeezed, start, end, source)])
 
     def _separated(self, text: str, match: re.Match[str]) -> Special | None:
         start, end = match.span()
@@ -150,7 +169,7 @@ class Scanner:
             letters = re.sub(r"[ .\-_·•]", "", value)
             expansion = expand_abbreviation(letters)
             if expansion is not None and len(letters) >= 2:
-                return start, end, [(part, start, end, "abbreviation") for part in expansion]
+                return Special(start, end, [Piece(part, start, end, "abbreviation") for part in expansion])
         if not self.settings.deobfuscate:
             return None
         words = resolve_separated(value, self.lexicon)
@@ -161,7 +180,7 @@ class Scanner:
         pieces: list[Piece] = []
         for word_start, word_end, word in words:
             pieces += self.word_pieces(word, start + word_start, start + word_end, "deobfuscated")
-        return start, end, pieces
+        return Special(start, end, pieces)
 
     def _spaced_part(self, value: str, start: int) -> Special | None:
         """Cover spaced letters with the longest runs that spell lexicon words, left to right.
@@ -192,9 +211,9 @@ class Scanner:
                     break
             else:
                 letter_start = start + items[first]
-                pieces.append((value[items[first]], letter_start, letter_start + 1, "plain"))
+                pieces.append(Piece(value[items[first]], letter_start, letter_start + 1, "plain"))
                 first += 1
-        return (start, start + len(value), pieces) if found else None
+        return Special(start, start + len(value), pieces) if found else None
 
     def _obfuscated(self, text: str, match: re.Match[str]) -> Special | None:
         start, end = match.span()
@@ -202,7 +221,7 @@ class Scanner:
         if self.settings.expand_abbreviations:
             expansion = expand_abbreviation(value)
             if expansion is not None:
-                return start, end, [(part, start, end, "abbreviation") for part in expansion]
+                return Special(start, end, [Piece(part, start, end, "abbreviation") for part in expansion])
         core = value.strip("*")  # edge stars are markdown emphasis (`*dood*`), not a mask
         if core != value:
             if not core:
@@ -214,21 +233,21 @@ class Scanner:
             return None
         word = resolve_obfuscated_word(value, self.lexicon)
         if word is not None:
-            return start, end, self.word_pieces(word, start, end, "deobfuscated")
+            return Special(start, end, self.word_pieces(word, start, end, "deobfuscated"))
         if value.isalnum() and not value.isalpha():
             # Codes such as `7HG5K`, `mp3` or `A12B34`: one untouched token (spaCy would split units off).
-            return start, end, [(value, start, end, "plain")]
+            return Special(start, end, [Piece(value, start, end, "plain")])
         return None
 
     def _protected(self, text: str, match: re.Match[str]) -> Special:
         start, end = match.span()
-        return start, end, [(match.group(), start, end, "plain")]
+        return Special(start, end, [Piece(match.group(), start, end, "plain")])
 
 
 def _placeholder_handler(token: str) -> Callable[[Scanner, str, re.Match[str]], Special]:
     def handle(scanner: Scanner, text: str, match: re.Match[str]) -> Special:
         start, end = match.span()
-        return start, end, [(token, start, end, "placeholder")]
+        return Special(start, end, [Piece(token, start, end, "placeholder")])
 
     return handle
 
