@@ -235,3 +235,55 @@ def test_logs_never_contain_message_texts(tmp_path, linear_model_dir, caplog):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for record in _input_records(EXAMPLES / "replies.jsonl"):
         assert record["text"] not in logged
+
+
+def test_repaired_records_are_scored_with_warnings_and_counted(tmp_path, linear_model_dir):
+    source = tmp_path / "damaged.jsonl"
+    source.write_bytes(
+        b'{"id": "a", "text": "caf\xe9 \xff\xfe ik weet waar je woont"}\n'
+        b'{"id": "b", "text": "NUL\x00 erin"}\n'
+        b'{"id": "c", "text": "gewoon een bericht"}\n'
+    )
+    out = tmp_path / "out.jsonl"
+    result = _score(str(source), "-o", str(out), "--all", "--model", str(linear_model_dir))
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in _jsonl(out)}
+    assert records["a"]["text"] == "caf\ufffd \ufffd\ufffd ik weet waar je woont"
+    assert "could not be decoded" in records["a"]["warnings"][0]
+    assert records["b"]["text"] == "NUL erin" and "NUL" in records["b"]["warnings"][0]
+    assert "warnings" not in records["c"]
+    assert "in 3 = scored 3 + rejected 0" in result.output and "repaired 2" in result.output
+    as_csv = tmp_path / "out.csv"
+    _score(str(source), "-o", str(as_csv), "--all", "--model", str(linear_model_dir), "-q")
+    rows = list(csv.DictReader(as_csv.open(encoding="utf-8")))
+    assert "could not be decoded" in rows[0]["warnings"] and rows[2]["warnings"] == ""
+
+
+def test_max_chars_sets_the_text_length_limit(tmp_path, linear_model_dir):
+    source = tmp_path / "long.jsonl"
+    source.write_text(
+        json.dumps({"id": "long", "text": "de raad vergadert " * 11_200})
+        + "\n"  # 201,600 characters
+        + json.dumps({"id": "short", "text": "ik weet waar je woont"})
+        + "\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = _score(str(source), "-o", str(out), "--all", "--model", str(linear_model_dir))
+    assert "in 2 = scored 1 + rejected 1" in result.output
+    assert "too long" in _jsonl(tmp_path / "out.errors.jsonl")[0]["reason"]
+    raised = _score(
+        str(source),
+        "-o",
+        str(out),
+        "--all",
+        "--model",
+        str(linear_model_dir),
+        "--max-chars",
+        "250000",
+        "--force",
+    )
+    assert raised.exit_code == 0 and "in 2 = scored 2 + rejected 0" in raised.output
+    lowered = _score(
+        str(source), "-o", str(out), "--all", "--model", str(linear_model_dir), "--max-chars", "10", "--force"
+    )
+    assert "in 2 = scored 0 + rejected 2" in lowered.output

@@ -7,6 +7,8 @@ Bad input comes in two kinds, each table-driven: fatal problems raise InputError
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import json
 import logging
 import tracemalloc
@@ -156,7 +158,7 @@ EXAMPLE_CASES = [
         None,
         "instagram",
     ),
-    ("bad_records.jsonl", "jsonl", 18, 4, "b1", "fietsfan_dkv", "2024-03-12T18:02:11Z", None, None),
+    ("bad_records.jsonl", "jsonl", 18, 7, "b1", "fietsfan_dkv", "2024-03-12T18:02:11Z", None, None),
 ]
 
 
@@ -271,10 +273,11 @@ def test_x_archive_details():
 def test_bad_records_example():
     records = list(read_messages(EXAMPLES / "bad_records.jsonl"))
     messages, rejected = _split(records)
-    assert [m.id for m in messages] == ["b1", "b3", "b18", "b20"]
-    assert messages[2].text.endswith("🔫")  # the CRLF line
+    assert [m.id for m in messages] == ["b1", "b3", "b7", "b14", "b15", "b18", "b20"]
+    assert [m.id for m in messages if m.warnings] == ["b7", "b14", "b15"]  # repaired, with a warning
+    assert messages[5].text.endswith("🔫")  # the CRLF line
     # lines 5 and 17 are blank: not records, but lines still count
-    assert [r.line for r in rejected] == [2, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19]
+    assert [r.line for r in rejected] == [2, 4, 6, 8, 9, 10, 11, 12, 13, 16, 19]
 
 
 # --- format detection ----------------------------------------------------------------------------
@@ -453,6 +456,36 @@ FATAL_CASES = [
         None,
     ),
     ("x file damaged", "tweets.js", b"window.YTD.tweets.part0 = [{", {}, "damaged", 1, None),
+    ("jsonl mostly binary", "a.jsonl", bytes(range(256)) * 40, {}, "mostly not utf-8 text", None, None),
+    (
+        "jsonl in UTF-16 without a byte-order mark",
+        "a.jsonl",
+        '{"text": "hoi"}\n'.encode("utf-16-le") * 20,
+        {},
+        "UTF-16 without a byte-order mark",
+        None,
+        None,
+    ),
+    ("json array nested 100,000 deep", "a.json", b"[" * 100_000, {}, "nested too deeply", None, None),
+    (
+        "facebook nested 100,000 deep",
+        "comments.json",
+        b'{"comments_v2": [' + b"[" * 100_000,
+        {},
+        "nested too deeply",
+        None,
+        None,
+    ),
+    (
+        "x file nested 100,000 deep",
+        "tweets.js",
+        b"window.YTD.tweets.part0 = " + b"[" * 100_000,
+        {},
+        "nested too deeply",
+        None,
+        None,
+    ),
+    ("csv header quote never closes", "a.csv", b'id,"text\n1,hoi\n', {}, "header row", 1, None),
     (
         "facebook forced on a generic file",
         "a.json",
@@ -515,15 +548,12 @@ JSONL_BAD = [
     ("JSON array", b'["een", "lijst"]', "not an object", None),
     ("JSON string", b'"alleen tekst"', "JSON string, not an object", None),
     ("JSON number", b"42", "JSON number, not an object", None),
-    ("undecodable bytes", b'{"text": "caf\xe9"}', "not valid UTF-8", None),
-    ("NUL byte in the line", b'{"text": "a\x00b"}', "NUL byte", None),
     ("missing text field", b'{"id": "x", "body": "hoi"}', "no field 'text'", "text"),
     ("null text", b'{"text": null}', "null", "text"),
     ("empty text", b'{"text": ""}', "empty", "text"),
     ("whitespace text", b'{"text": " \\n\\t "}', "whitespace", "text"),
     ("number text", b'{"text": 3}', "a number, not a string", "text"),
     ("object text", b'{"text": {"nl": "hoi"}}', "an object, not a string", "text"),
-    ("escaped NUL in text", b'{"text": "a\\u0000b"}', "NUL character", "text"),
     ("too long text", json.dumps({"text": LONG}).encode(), "too long", "text"),
 ]
 
@@ -548,9 +578,10 @@ CSV_BAD = [
     ("too few fields", "x1\n", "1 fields, the header has 2", None, 0),
     ("empty text", "x1,\n", "empty", "text", 0),
     ("whitespace text", 'x1,"   "\n', "whitespace", "text", 0),
-    ("NUL in the text", "x1,a\x00b\n", "NUL", "text", 0),
     ("too long text", f"x1,{LONG}\n", "too long", "text", 0),
-    ("undecodable bytes past the sample", "x1,caf\udce9\n", "not valid utf-8", None, 900),
+    ("far too long text", f"x1,{LONG}{LONG}\n", "longer than 200,000 characters", None, 0),
+    ("unclosed quote", 'x1,"een quote die niet sluit\n', "unclosed quote starting at line 4", None, 0),
+    ("carriage return in a field", "x1,a\rb\n", "cannot read", None, 0),
 ]
 
 
@@ -567,6 +598,186 @@ def test_csv_bad_row_is_rejected(tmp_path, name, bad, words, field, pad):
     assert bad_record.line == pad + 4 and bad_record.record == pad + 2 and bad_record.field == field
     assert words in bad_record.reason
     assert messages[-1].text == "ook goed, met komma" and messages[-1].line == pad + 5
+
+
+def test_jsonl_line_nested_100000_deep_costs_only_itself(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(GOOD + b"\n" + b"[" * 100_000 + b"\n" + GOOD + b"\n")
+    messages, rejected = _split(list(read_messages(path)))
+    assert len(messages) == 2
+    (deep,) = rejected
+    assert deep.line == 2 and "nested too deeply" in deep.reason and len(deep.raw) <= 200
+
+
+# --- repaired records: scored, with a warning that says what was repaired -------------------------
+
+# name, file name, content, text of the message with id "r", words in its warning (None: no warning)
+REPAIRED = [
+    (
+        "jsonl invalid UTF-8 bytes",
+        "a.jsonl",
+        GOOD + b'\n{"id": "r", "text": "caf\xe9 \xff\xfe"}\n',
+        "caf\ufffd \ufffd\ufffd",
+        "could not be decoded",
+    ),
+    ("jsonl raw NUL byte", "a.jsonl", b'{"id": "r", "text": "a\x00b"}\n', "ab", "NUL"),
+    ("jsonl escaped NUL", "a.jsonl", b'{"id": "r", "text": "a\\u0000b"}\n', "ab", "NUL"),
+    ("jsonl raw control characters", "a.jsonl", b'{"id": "r", "text": "a\tb\x1bc"}\n', "a\tb\x1bc", None),
+    (
+        "jsonl half an emoji",
+        "a.jsonl",
+        b'{"id": "r", "text": "ik \\ud83d jou"}\n',
+        "ik \ufffd jou",
+        "decoded",
+    ),
+    (
+        "jsonl bad byte in the author",
+        "a.jsonl",
+        b'{"id": "r", "author": "j\xff", "text": "hoi"}\n',
+        "hoi",
+        "author",
+    ),
+    (
+        "csv invalid UTF-8 past the encoding sample",
+        "a.csv",
+        ("id,text\n" + CSV_PAD).encode() + b"r,caf\xe9\n",
+        "caf\ufffd",
+        "could not be decoded",
+    ),
+    ("csv NUL", "a.csv", b"id,text\nr,a\x00b\n", "ab", "NUL"),
+    ("json array invalid UTF-8 bytes", "a.json", b'[{"id": "r", "text": "caf\xe9"}]', "caf\ufffd", "decoded"),
+    ("json array raw NUL and tab", "a.json", b'[{"id": "r", "text": "a\x00b\tc"}]', "ab\tc", "NUL"),
+    (
+        "x archive invalid UTF-8 bytes",
+        "tweets.js",
+        b'window.YTD.tweets.part0 = [{"tweet": {"id_str": "r", "full_text": "caf\xe9"}}]',
+        "caf\ufffd",
+        "could not be decoded",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "filename", "content", "text", "words"), REPAIRED, ids=[c[0] for c in REPAIRED]
+)
+def test_repairable_record_is_scored_with_a_warning(tmp_path, name, filename, content, text, words):
+    path = tmp_path / filename
+    path.write_bytes(content)
+    records = list(read_messages(path))
+    assert all(isinstance(r, Message) for r in records), [getattr(r, "reason", "") for r in records]
+    (message,) = [r for r in records if r.id == "r"]
+    assert message.text == text
+    if words is None:
+        assert message.warnings == []
+    else:
+        assert len(message.warnings) == 1 and words in message.warnings[0]
+    # Whatever was repaired, the message can be written and hashed as UTF-8.
+    json.dumps(dataclasses.asdict(message), ensure_ascii=False).encode("utf-8")
+
+
+def test_bad_byte_in_metadata_is_replaced_too(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b'{"id": "r\xe9", "author": "j\xff", "url": "https://x/\\udc00", "text": "hoi"}\n')
+    (message,) = read_messages(path)
+    assert (message.id, message.author, message.url) == ("r\ufffd", "j\ufffd", "https://x/\ufffd")
+    assert message.warnings == ["undecodable characters in id, author, url were replaced by U+FFFD"]
+
+
+# --- encodings with a byte-order mark --------------------------------------------------------------
+
+ROWS = [("u1", "Café René 👍"), ("u2", "ik weet waar je woont"), ("u3", "tot ziens")]
+BOMS = {
+    "utf-8-sig": (codecs.BOM_UTF8, "utf-8"),
+    "utf-16-le": (codecs.BOM_UTF16_LE, "utf-16-le"),
+    "utf-16-be": (codecs.BOM_UTF16_BE, "utf-16-be"),
+    "utf-32-le": (codecs.BOM_UTF32_LE, "utf-32-le"),
+}
+BOM_FILES = {
+    "a.jsonl": "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in ROWS),
+    "a.csv": "id,text\r\n" + "".join(f"{i},{t}\r\n" for i, t in ROWS),
+    "a.json": json.dumps([{"id": i, "text": t} for i, t in ROWS], ensure_ascii=False),
+}
+
+
+@pytest.mark.parametrize("encoding", list(BOMS))
+@pytest.mark.parametrize("filename", list(BOM_FILES))
+def test_a_byte_order_mark_picks_the_encoding(tmp_path, filename, encoding):
+    bom, codec = BOMS[encoding]
+    path = tmp_path / filename
+    path.write_bytes(bom + BOM_FILES[filename].encode(codec))
+    messages = list(read_messages(path))
+    assert [(m.id, m.text, m.warnings) for m in messages] == [(i, t, []) for i, t in ROWS]
+
+
+def test_excel_unicode_text_export_is_read_as_utf16_tsv(tmp_path):
+    """Excel's "Unicode text" (.txt): UTF-16 LE with a BOM, tab-separated, CRLF, LF inside cells."""
+    rows = [
+        "id\ttext\tauthor",
+        "u1\tCafé René 👍\tjan",
+        'u2\t"twee\nregels"\tpiet',
+        "u3\tik maak je af\tkees",
+    ]
+    path = tmp_path / "export.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + "".join(row + "\r\n" for row in rows).encode("utf-16-le"))
+    assert detect_format(path) == "tsv"
+    messages = list(read_messages(path))
+    assert [(m.id, m.text, m.author, m.line) for m in messages] == [
+        ("u1", "Café René 👍", "jan", 2),
+        ("u2", "twee\nregels", "piet", 3),
+        ("u3", "ik maak je af", "kees", 5),
+    ]
+
+
+# --- unclosed quotes in CSV: only the record where the quote opens is lost -------------------------
+
+# name, delimiter, the rows after the header (one string), line of the opening quote
+UNCLOSED = [
+    ("the file ends first", ",", 'a1,goed\nx1,"ik open een quote\na2,ik maak je af\na3,doei\n', 3),
+    ("text after the closing quote", ",", 'a1,goed\nx1,"ik open\na2,ik maak je af\na3,"doei"\n', 3),
+    ("on the last line", ",", 'a1,goed\na2,ik maak je af\nx1,"ik open', 4),
+    ("in a TSV", "\t", 'a1\tgoed\nx1\t"open\na2\tik maak je af\n', 3),
+    ("before a quoted text", ",", 'x1,"ik open\na1,"goed, met komma"\na2,ik maak je af\n', 2),
+]
+
+
+@pytest.mark.parametrize(("name", "delimiter", "rows", "line"), UNCLOSED, ids=[c[0] for c in UNCLOSED])
+def test_unclosed_quote_costs_only_its_own_record(tmp_path, name, delimiter, rows, line):
+    path = tmp_path / ("a.tsv" if delimiter == "\t" else "a.csv")
+    path.write_text(f"id{delimiter}text\n" + rows, encoding="utf-8")
+    messages, rejected = _split(list(read_messages(path)))
+    (unclosed,) = rejected
+    assert unclosed.line == line and f"unclosed quote starting at line {line}" in unclosed.reason
+    assert unclosed.raw.startswith("x1")
+    texts = {m.id: m.text for m in messages}
+    assert texts["a2"] == "ik maak je af", "the threat after the quote is a message of its own"
+    assert all("\n" not in text for text in texts.values())
+
+
+def test_a_quoted_text_over_several_lines_is_still_one_message(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text('id,text\na1,"een\ntwee, ""drie""\nvier"\na2,vijf\n', encoding="utf-8")
+    assert [(m.id, m.text, m.line) for m in read_messages(path)] == [
+        ("a1", 'een\ntwee, "drie"\nvier', 2),
+        ("a2", "vijf", 5),
+    ]
+
+
+# --- text length ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("filename", ["a.jsonl", "a.csv"])
+def test_text_length_limit_is_200000_by_default_and_can_be_set(tmp_path, filename):
+    path = tmp_path / filename
+    texts = ["x" * 200_000, "twaalf tekens"]
+    if filename.endswith(".csv"):
+        path.write_text("id,text\n" + "".join(f"m{i},{t}\n" for i, t in enumerate(texts)), encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps({"id": f"m{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    assert MAX_TEXT_CHARS >= 200_000
+    assert [m.text for m in read_messages(path)] == texts
+    limited = list(read_messages(path, max_chars=10))
+    assert all(isinstance(r, Rejected) for r in limited)
+    assert "the limit is 10" in limited[1].reason and "--max-chars" in limited[1].reason
 
 
 def test_json_array_bad_elements_are_rejected(tmp_path):

@@ -50,13 +50,17 @@ def run_score(
     cascade: bool = True,
     progress: bool = False,
     precision: str = Precision.auto,
+    max_chars: int | None = None,
 ):
-    """Score every input file; returns the ScoreSummary. Raises InputError on fatal input problems."""
+    """Score every input file; returns the ScoreSummary. Raises InputError on fatal input problems.
+
+    Texts longer than `max_chars` characters (the readers' MAX_TEXT_CHARS by default) are rejected.
+    """
     import itertools
     import tempfile
 
     from threatdetect import __version__
-    from threatdetect.io.readers import read_messages
+    from threatdetect.io.readers import MAX_TEXT_CHARS, read_messages
     from threatdetect.io.writers import RecordWriter
     from threatdetect.scoring.batch import open_output, score_stream
     from threatdetect.scoring.detector import Detector
@@ -66,7 +70,12 @@ def run_score(
 
         load_strings(lang)  # an unknown language fails now, not after an hour of scoring
     # Readers check their input eagerly, so a missing file or field fails before the model loads.
-    streams = [read_messages(path, fmt=fmt, text_field=text_field, id_field=id_field) for path in inputs]
+    streams = [
+        read_messages(
+            path, fmt=fmt, text_field=text_field, id_field=id_field, max_chars=max_chars or MAX_TEXT_CHARS
+        )
+        for path in inputs
+    ]
     detector = Detector.load(model, thresholds=thresholds, cascade=cascade, precision=precision)
     if errors_path is None:
         errors_path = (
@@ -152,6 +161,13 @@ def score_command(
         "--precision",
         help="Transformer number format; auto: bf16 where the CPU computes it natively, else fp32.",
     ),
+    max_chars: int = typer.Option(
+        None,
+        "--max-chars",
+        min=1,
+        help="Reject texts longer than this many characters (default 200,000). Long texts are scored "
+        "in windows, a few seconds per 100,000 characters.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
@@ -179,6 +195,7 @@ def score_command(
             cascade=not no_cascade,
             progress=not quiet and sys.stderr.isatty(),
             precision=precision,
+            max_chars=max_chars,
         )
     except (InputError, ModelDirError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)

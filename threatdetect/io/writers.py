@@ -29,6 +29,7 @@ CSV_COLUMNS = [
     "line",
     "sha256",
     "spans",
+    "warnings",
 ]
 
 
@@ -69,6 +70,7 @@ class RecordWriter:
         flat.update({f"score_{label}": record["scores"][label] for label in LABELS})
         flat["labels"] = ";".join(record["labels"])
         flat["spans"] = json.dumps(record.get("spans", []), ensure_ascii=False)
+        flat["warnings"] = "; ".join(record.get("warnings", []))
         self._csv.writerow({key: spreadsheet_safe(value) for key, value in flat.items()})
 
 

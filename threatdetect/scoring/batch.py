@@ -32,6 +32,9 @@ class ScoreSummary:
     inputs: int = 0
     scored: int = 0
     rejected: int = 0
+    #: Scored messages the reader had to repair (undecodable bytes replaced, NULs removed); each
+    #: has a `warnings` entry in the output.
+    repaired: int = 0
     flagged: int = 0
     written: int = 0
     per_label: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LABELS, 0))
@@ -50,6 +53,11 @@ class ScoreSummary:
     def lines(self) -> list[str]:
         out = [
             f"in {self.inputs} = scored {self.scored} + rejected {self.rejected}",
+            *(
+                [f"repaired {self.repaired}: scored with a warning (bad bytes replaced or NULs removed)"]
+                if self.repaired
+                else []
+            ),
             f"flagged {self.flagged}: " + ", ".join(f"{label} {n}" for label, n in self.per_label.items()),
             f"{self.seconds:.1f} s, {self.per_second:.0f} messages/s",
         ]
@@ -104,6 +112,8 @@ def score_stream(
                         write_rejected(errors, result)
                     continue
                 summary.scored += 1
+                if record.warnings:
+                    summary.repaired += 1
                 if result.flagged:
                     summary.flagged += 1
                     for label in result.labels:

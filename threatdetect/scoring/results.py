@@ -3,7 +3,8 @@
 The output contract (pinned by tests/test_cli_score.py): every record has `id`, `text`, `scores`
 (hate, intimidation, death_threat floats in [0, 1]), `labels`, `flagged`, plus author, timestamp, url
 and platform when the input had them, where it came from, the SHA-256 of the text and the trigger
-spans. The writers in `threatdetect.io.writers` take these records as plain dicts.
+spans, and `warnings` when the reader repaired the message (undecodable bytes replaced, NULs
+removed). The writers in `threatdetect.io.writers` take these records as plain dicts.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class ScoreResult:
         record["spans"] = scored["spans"]
         if message.extra:
             record["extra"] = message.extra
+        if message.warnings:
+            record["warnings"] = list(message.warnings)
         return record
 
 

@@ -1,10 +1,15 @@
-"""Which reader a file needs: from `--format`, else its extension, else its first bytes."""
+"""Which reader a file needs: from `--format`, else its extension, else its first bytes.
+
+The first bytes are read as text after a byte-order mark, so a UTF-16 file (Excel's "Unicode text"
+export, usually named .txt) is told apart like any other.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from threatdetect.io.readers.decoding import head_text
 from threatdetect.io.readers.files import check_readable, read_head
 from threatdetect.io.records import InputError
 
@@ -34,14 +39,14 @@ def normalise_format(fmt: str, path: Path) -> str:
 def _first_line_object(text: str) -> bool:
     first = text.split("\n", 1)[0].strip()
     try:
-        return isinstance(json.loads(first), dict)
-    except json.JSONDecodeError:
+        return isinstance(json.loads(first, strict=False), dict)
+    except (json.JSONDecodeError, RecursionError):
         return False
 
 
 def _json_kind(head: bytes) -> str:
     """json, jsonl, facebook or instagram, from the first bytes of a JSON-ish file."""
-    text = head.decode("utf-8-sig", "replace").lstrip()
+    text = head_text(head).lstrip()
     if text.startswith("["):
         return "instagram" if '"string_map_data"' in text else "json"
     if '"comments_v2"' in text or ('"participants"' in text and '"messages"' in text):
@@ -55,18 +60,20 @@ def _json_kind(head: bytes) -> str:
 
 
 def _sniff(path: Path, head: bytes) -> str:
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not stripped:
-        raise InputError(str(path), f"the file is empty, so its format cannot be told; {_HINT}")
     if head.startswith(b"PAR1"):
         return "parquet"
-    if head.startswith(b"PK\x03\x04") or stripped.startswith(b"window.YTD."):
+    if head.startswith(b"PK\x03\x04"):
         return "x"
-    if stripped[:1] in (b"{", b"["):
+    stripped = head_text(head).lstrip(" \t\r\n")
+    if not stripped:
+        raise InputError(str(path), f"the file is empty, so its format cannot be told; {_HINT}")
+    if stripped.startswith("window.YTD."):
+        return "x"
+    if stripped[:1] in ("{", "["):
         return _json_kind(head)
-    header = stripped.split(b"\n", 1)[0]
-    if b"\x00" not in header and any(d in header for d in (b",", b";", b"\t")):
-        return "tsv" if header.count(b"\t") > max(header.count(b","), header.count(b";")) else "csv"
+    header = stripped.split("\n", 1)[0]
+    if "\x00" not in header and any(d in header for d in (",", ";", "\t")):
+        return "tsv" if header.count("\t") > max(header.count(","), header.count(";")) else "csv"
     raise InputError(str(path), f"cannot tell the format of this file; {_HINT}")
 
 

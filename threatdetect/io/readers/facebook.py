@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from threatdetect.io.readers.fields import platform_message, snippet
+from threatdetect.io.readers.fields import MAX_TEXT_CHARS, platform_message, snippet
 from threatdetect.io.readers.json_array import load_json
 from threatdetect.io.readers.mojibake import repair_strings
 from threatdetect.io.records import InputError, Message, Rejected
@@ -45,12 +45,12 @@ def load_facebook(path: Path) -> dict[str, Any]:
     return repair_strings(document)
 
 
-def _comment(item: Any, source: str, number: int) -> Message | Rejected:
+def _comment(item: Any, source: str, number: int, max_chars: int) -> Message | Rejected:
     if not isinstance(item, dict):
         return Rejected(source, number, "a comment entry that is not an object", None, None, snippet(item))
-    comment = next(
-        (d["comment"] for d in item.get("data") or [] if isinstance(d, dict) and "comment" in d), None
-    )
+    data = item.get("data")
+    entries = data if isinstance(data, list) else []
+    comment = next((d["comment"] for d in entries if isinstance(d, dict) and "comment" in d), None)
     if not isinstance(comment, dict) or "comment" not in comment:
         return Rejected(
             source,
@@ -70,10 +70,11 @@ def _comment(item: Any, source: str, number: int) -> Message | Rejected:
         author=comment.get("author"),
         timestamp=comment.get("timestamp") or item.get("timestamp"),
         extra={"title": item.get("title"), "group": comment.get("group")},
+        max_chars=max_chars,
     )
 
 
-def _message(item: Any, source: str, number: int, thread: Any) -> Message | Rejected:
+def _message(item: Any, source: str, number: int, thread: Any, max_chars: int) -> Message | Rejected:
     if not isinstance(item, dict):
         return Rejected(source, number, "a message entry that is not an object", None, None, snippet(item))
     if "content" not in item:
@@ -95,16 +96,19 @@ def _message(item: Any, source: str, number: int, thread: Any) -> Message | Reje
         author=item.get("sender_name"),
         timestamp=item.get("timestamp_ms"),
         extra={"thread": thread},
+        max_chars=max_chars,
     )
 
 
-def iter_facebook(path: Path, document: dict[str, Any]) -> Iterator[Message | Rejected]:
+def iter_facebook(
+    path: Path, document: dict[str, Any], max_chars: int = MAX_TEXT_CHARS
+) -> Iterator[Message | Rejected]:
     source = str(path)
     key = next((k for k in COMMENT_KEYS if isinstance(document.get(k), list)), None)
     if key is not None:
         for number, item in enumerate(document[key], start=1):
-            yield _comment(item, source, number)
+            yield _comment(item, source, number, max_chars)
         return
     thread = document.get("thread_path") or document.get("title")
     for number, item in enumerate(document["messages"], start=1):
-        yield _message(item, source, number, thread)
+        yield _message(item, source, number, thread, max_chars)

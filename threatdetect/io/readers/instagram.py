@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from threatdetect.io.readers.fields import platform_message, snippet
+from threatdetect.io.readers.fields import MAX_TEXT_CHARS, platform_message, snippet
 from threatdetect.io.readers.json_array import load_json
 from threatdetect.io.readers.mojibake import repair_strings
 from threatdetect.io.records import InputError, Message, Rejected
@@ -47,7 +47,9 @@ def _value(data: dict[str, Any], key: str, inner: str) -> Any:
     return item.get(inner) if isinstance(item, dict) else None
 
 
-def iter_instagram(path: Path, entries: list[Any]) -> Iterator[Message | Rejected]:
+def iter_instagram(
+    path: Path, entries: list[Any], max_chars: int = MAX_TEXT_CHARS
+) -> Iterator[Message | Rejected]:
     source = str(path)
     for number, entry in enumerate(entries, start=1):
         data = entry.get("string_map_data") if isinstance(entry, dict) else None
@@ -66,4 +68,5 @@ def iter_instagram(path: Path, entries: list[Any]) -> Iterator[Message | Rejecte
             platform=PLATFORM,
             timestamp=_value(data, "Time", "timestamp"),
             extra={"media_owner": _value(data, "Media Owner", "value")},
+            max_chars=max_chars,
         )

@@ -2,8 +2,14 @@
 
 Blank (or whitespace-only) lines are not records: they are skipped and get no record number, but
 line numbers still count them, so `line` is the line an editor shows. Every other line is a record:
-a line that is not valid UTF-8, not valid JSON, not a JSON object, or has no usable text becomes a
-`Rejected` and reading goes on.
+a line that is not valid JSON, not a JSON object, or has no usable text becomes a `Rejected` and
+reading goes on.
+
+Lines are read leniently, so that damage costs at most its own record: bytes that are not UTF-8 are
+replaced (a warning on the message, see `decoding`), raw control characters inside strings are
+accepted (`strict=False`; NULs are removed before scoring), and a line nested too deeply to parse is
+rejected on its own. A byte-order mark picks UTF-16 or UTF-32; a file that is mostly not text is a
+fatal error.
 """
 
 from __future__ import annotations
@@ -12,57 +18,70 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from threatdetect.io.readers.fields import generic_message, json_type, missing_field_reason, snippet
-from threatdetect.io.readers.files import open_binary
+from threatdetect.io.readers.decoding import bom_encoding, check_mostly_text, open_text
+from threatdetect.io.readers.fields import (
+    MAX_TEXT_CHARS,
+    TOO_DEEP,
+    generic_message,
+    json_type,
+    missing_field_reason,
+    snippet,
+)
+from threatdetect.io.readers.files import read_head
 from threatdetect.io.records import InputError, Message, Rejected
 
 #: How many non-blank lines the up-front check looks through for a first JSON object.
 CHECK_LINES = 50
-
-
-def _decode(raw: bytes, line: int) -> tuple[str | None, str | None]:
-    """(text, None) or (None, reason) for one raw line."""
-    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\x00" in raw:
-        return None, "the line contains a NUL byte (binary data, or a UTF-16 file?)"
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        return None, f"bytes that are not valid UTF-8 at column {error.start + 1}; save the file as UTF-8"
+#: What JSON allows around a value; other characters make a line a record, even an invalid one.
+JSON_WHITESPACE = " \t\r\n"
 
 
 def _parse(text: str) -> tuple[object, str | None]:
     try:
-        value = json.loads(text)
+        value = json.loads(text, strict=False)
     except json.JSONDecodeError as error:
         return None, f"not valid JSON ({error.msg} at column {error.colno})"
+    except RecursionError:
+        return None, TOO_DEEP
     if not isinstance(value, dict):
         return None, f"a JSON {json_type(value)}, not an object; each line must be one {{...}} object"
     return value, None
 
 
+def _encoding(path: Path) -> tuple[str, int]:
+    """(encoding, BOM length); InputError when the file is mostly not text."""
+    head = read_head(path)
+    encoding, skip = bom_encoding(head) or ("utf-8", 0)
+    check_mostly_text(path, head[skip:], encoding)
+    return encoding, skip
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text without its line break) for every non-blank line."""
+    with open_text(path, *_encoding(path)) as handle:
+        for line, text in enumerate(handle, start=1):
+            text = text.rstrip("\r\n")
+            if text.strip(JSON_WHITESPACE):
+                yield line, text
+
+
 def check_jsonl(path: Path, text_field: str) -> None:
     """Raise InputError unless the first JSON object in the file has the text field."""
     checked = 0
-    with open_binary(path) as handle:
-        for line, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            checked += 1
-            text, _ = _decode(raw.rstrip(b"\r\n"), line)
-            value, _ = _parse(text) if text is not None else (None, "")
-            if isinstance(value, dict):
-                if text_field not in value:
-                    raise InputError(
-                        str(path),
-                        missing_field_reason(text_field, list(value), "the first record"),
-                        line=line,
-                        field=text_field,
-                    )
-                return
-            if checked >= CHECK_LINES:
-                break
+    for line, text in _lines(path):
+        checked += 1
+        value, _ = _parse(text)
+        if isinstance(value, dict):
+            if text_field not in value:
+                raise InputError(
+                    str(path),
+                    missing_field_reason(text_field, list(value), "the first record"),
+                    line=line,
+                    field=text_field,
+                )
+            return
+        if checked >= CHECK_LINES:
+            break
     if checked:
         raise InputError(
             str(path),
@@ -72,36 +91,22 @@ def check_jsonl(path: Path, text_field: str) -> None:
         )
 
 
-def iter_jsonl(path: Path, text_field: str, id_field: str) -> Iterator[Message | Rejected]:
+def iter_jsonl(
+    path: Path, text_field: str, id_field: str, max_chars: int = MAX_TEXT_CHARS
+) -> Iterator[Message | Rejected]:
     source = str(path)
-    number = 0
-    with open_binary(path) as handle:
-        for line, raw in enumerate(handle, start=1):
-            raw = raw.rstrip(b"\r\n")
-            if not raw.strip():
-                continue
-            number += 1
-            text, problem = _decode(raw, line)
-            if text is None:
-                yield Rejected(
-                    source,
-                    number,
-                    problem or "",
-                    line,
-                    None,
-                    snippet(raw.decode("utf-8", "replace").replace("\x00", "\\x00")),
-                )
-                continue
-            value, problem = _parse(text)
-            if problem:
-                yield Rejected(source, number, problem, line, None, snippet(text))
-                continue
-            yield generic_message(
-                value,
-                source=source,
-                number=number,
-                line=line,
-                text_field=text_field,
-                id_field=id_field,
-                raw=text,
-            )
+    for number, (line, text) in enumerate(_lines(path), start=1):
+        value, problem = _parse(text)
+        if problem:
+            yield Rejected(source, number, problem, line, None, snippet(text))
+            continue
+        yield generic_message(
+            value,
+            source=source,
+            number=number,
+            line=line,
+            text_field=text_field,
+            id_field=id_field,
+            raw=text,
+            max_chars=max_chars,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from threatdetect.io.readers.fields import generic_message, missing_field_reason
+from threatdetect.io.readers.fields import MAX_TEXT_CHARS, generic_message, missing_field_reason
 from threatdetect.io.readers.files import open_binary
 from threatdetect.io.records import InputError, Message, Rejected
 
@@ -35,11 +35,26 @@ def check_parquet(path: Path, text_field: str) -> None:
         )
 
 
-def iter_parquet(path: Path, text_field: str, id_field: str) -> Iterator[Message | Rejected]:
+def iter_parquet(
+    path: Path, text_field: str, id_field: str, max_chars: int = MAX_TEXT_CHARS
+) -> Iterator[Message | Rejected]:
+    from pyarrow import ArrowException
+
     source = str(path)
     number = 0
-    for batch in _open(path).iter_batches(batch_size=BATCH_ROWS):
-        for row in batch.to_pylist():
+    batches = _open(path).iter_batches(batch_size=BATCH_ROWS)
+    while True:
+        try:
+            batch = next(batches, None)
+            rows = [] if batch is None else batch.to_pylist()
+        except (ArrowException, OSError) as error:
+            # Metadata read fine, the data does not: the rest of the file is lost, and says so.
+            raise InputError(
+                source, f"the file is damaged after record {number:,}: {error}; export it again"
+            ) from error
+        if batch is None:
+            return
+        for row in rows:
             number += 1
             yield generic_message(
                 row,
@@ -49,4 +64,5 @@ def iter_parquet(path: Path, text_field: str, id_field: str) -> Iterator[Message
                 text_field=text_field,
                 id_field=id_field,
                 raw=row,
+                max_chars=max_chars,
             )

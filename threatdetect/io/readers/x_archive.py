@@ -12,15 +12,18 @@ Data files are loaded whole when `read_messages` is called, so a broken file fai
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from threatdetect.io.readers.fields import platform_message, snippet
+from threatdetect.io.readers.decoding import decode
+from threatdetect.io.readers.fields import MAX_TEXT_CHARS, TOO_DEEP, platform_message, snippet
 from threatdetect.io.readers.files import open_binary
 from threatdetect.io.records import InputError, Message, Rejected
 
@@ -49,15 +52,19 @@ def _decode(source: str, name: str, data: bytes) -> DataFile:
             source,
             f"{name} does not start with 'window.YTD.<name>.part0 = '; is this an X archive data file?",
         )
+    body = data[match.end() :]
     try:
-        entries = json.loads(data[match.end() :].decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        line = error.lineno if isinstance(error, json.JSONDecodeError) else None
+        # Lenient like the other JSON readers: undecodable bytes are replaced per message, with a
+        # warning; raw control characters inside strings are accepted.
+        entries = json.loads(decode(body.removeprefix(codecs.BOM_UTF8), "utf-8"), strict=False)
+    except json.JSONDecodeError as error:
         raise InputError(
             source,
             f"{name} is damaged: not valid JSON after the prefix ({error}); download the archive again",
-            line=line,
+            line=error.lineno,
         ) from error
+    except RecursionError as error:
+        raise InputError(source, f"{name} is damaged: {TOO_DEEP}") from error
     if not isinstance(entries, list):
         raise InputError(source, f"{name}: expected a list after the prefix, found {type(entries).__name__}")
     return DataFile(name, match.group(1).decode("ascii"), entries)
@@ -83,8 +90,12 @@ def _read_zip(path: Path) -> tuple[list[DataFile], DataFile | None]:
             files = [_decode(source, name, archive.read(name)) for name in wanted]
             account = next((n for n in names if _ACCOUNT_RE.search(n)), None)
             return files, _decode(source, account, archive.read(account)) if account else None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
-        raise InputError(source, f"not a readable zip file ({error})") from error
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as error:
+        raise InputError(source, f"not a readable zip file ({error}); download the archive again") from error
+    except (NotImplementedError, RuntimeError) as error:  # an unsupported compression method, encryption
+        raise InputError(
+            source, f"cannot unpack this zip file ({error}); unpack it and name the folder"
+        ) from error
 
 
 def _read_file(path: Path, name: str) -> DataFile:
@@ -126,8 +137,13 @@ def load_archive(path: Path) -> tuple[list[DataFile], dict[str, str]]:
         account_file = _read_file(sibling, "account.js") if sibling.is_file() and sibling != path else None
     account: dict[str, str] = {}
     if account_file and account_file.entries and isinstance(account_file.entries[0], dict):
-        details = account_file.entries[0].get("account", {})
-        account = {key: str(details[key]) for key in ("username", "accountId") if details.get(key)}
+        details = account_file.entries[0].get("account")
+        if isinstance(details, dict):
+            account = {
+                key: str(details[key])
+                for key in ("username", "accountId")
+                if isinstance(details.get(key), str | int) and details[key] != ""
+            }
     return files, account
 
 
@@ -137,7 +153,9 @@ def _unescape(text: Any) -> Any:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _tweet(entry: Any, source: str, number: int, member: str, account: dict[str, str]) -> Message | Rejected:
+def _tweet(
+    entry: Any, source: str, number: int, member: str, account: dict[str, str], max_chars: int
+) -> Message | Rejected:
     tweet = entry.get("tweet", entry) if isinstance(entry, dict) else None
     if not isinstance(tweet, dict):
         return Rejected(
@@ -145,6 +163,8 @@ def _tweet(entry: Any, source: str, number: int, member: str, account: dict[str,
         )
     field = "full_text" if "full_text" in tweet else "text"
     identifier = tweet.get("id_str") or tweet.get("id")
+    if not isinstance(identifier, str | int):
+        identifier = None  # a damaged entry: numbered instead, and no permalink
     return platform_message(
         _unescape(tweet.get(field)),
         source=source,
@@ -161,11 +181,12 @@ def _tweet(entry: Any, source: str, number: int, member: str, account: dict[str,
             "in_reply_to_screen_name": tweet.get("in_reply_to_screen_name"),
             "in_reply_to_status_id": tweet.get("in_reply_to_status_id_str"),
         },
+        max_chars=max_chars,
     )
 
 
 def _direct_messages(
-    entry: Any, source: str, first: int, member: str, account: dict[str, str]
+    entry: Any, source: str, first: int, member: str, account: dict[str, str], max_chars: int
 ) -> Iterator[Message | Rejected]:
     conversation = entry.get("dmConversation") if isinstance(entry, dict) else None
     if not isinstance(conversation, dict):
@@ -174,7 +195,8 @@ def _direct_messages(
         )
         return
     number = first
-    for event in conversation.get("messages") or []:
+    events = conversation.get("messages")
+    for event in events if isinstance(events, list) else []:
         created = event.get("messageCreate") if isinstance(event, dict) else None
         if not isinstance(created, dict):
             continue  # reactions, joins and the like: not messages
@@ -198,21 +220,22 @@ def _direct_messages(
                 "sender_id": sender,
                 "recipient_id": created.get("recipientId"),
             },
+            max_chars=max_chars,
         )
         number += 1
 
 
 def iter_x_archive(
-    path: Path, files: list[DataFile], account: dict[str, str]
+    path: Path, files: list[DataFile], account: dict[str, str], max_chars: int = MAX_TEXT_CHARS
 ) -> Iterator[Message | Rejected]:
     source = str(path)
     number = 1
     for data_file in files:
         for entry in data_file.entries:
             if data_file.kind.startswith("direct_messages"):
-                for record in _direct_messages(entry, source, number, data_file.name, account):
+                for record in _direct_messages(entry, source, number, data_file.name, account, max_chars):
                     number = record.record + 1
                     yield record
             else:
-                yield _tweet(entry, source, number, data_file.name, account)
+                yield _tweet(entry, source, number, data_file.name, account, max_chars)
                 number += 1
