@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from threatdetect.labels import LABELS
 from threatdetect.modeling.cascade import tune_gate
 
 
@@ -11,14 +12,46 @@ def test_gate_keeps_the_required_share_of_flagged_messages():
     rng = np.random.default_rng(3)
     linear = rng.random((1000, 3))
     flags = (rng.random((1000, 3)) < linear).astype(int)  # flags go with higher linear scores
+    strongest = linear.max(axis=1)[flags.any(axis=1)]
     for recall in (0.9, 0.99, 1.0):
         gate = tune_gate(linear, flags, recall)
-        flagged = flags.any(axis=1)
-        kept = (linear.max(axis=1)[flagged] >= gate).mean()
-        assert kept >= recall
+        assert gate > 0.0
+        assert (strongest >= gate).mean() >= recall
         # and the gate is as high as that allows: one step higher would lose too many
-        assert (linear.max(axis=1)[flagged] >= gate + 2e-6).mean() < recall or recall == 1.0 or gate == 0.0
+        assert (strongest >= gate + 2e-6).mean() < recall
 
 
 def test_without_flags_to_learn_from_the_gate_stays_open():
     assert tune_gate(np.random.default_rng(0).random((10, 3)), np.zeros((10, 3), dtype=int), 0.99) == 0.0
+
+
+class _Stage:
+    """A stand-in stage with fixed scores per text, that records what it was asked to score."""
+
+    def __init__(self, scores: dict[str, list[float]]) -> None:
+        self.scores, self.seen = scores, []
+
+    def predict_proba(self, texts):
+        self.seen.append(list(texts))
+        return np.asarray([self.scores[text] for text in texts], dtype=np.float32)
+
+
+def test_only_messages_past_the_gate_reach_the_transformer_and_the_rest_are_never_flagged():
+    from threatdetect.modeling.cascade import CascadeModel
+    from threatdetect.modeling.model_dir import ModelConfig
+
+    config = ModelConfig(name="stub", kind="cascade", thresholds=dict.fromkeys(LABELS, 0.5))
+    config.components["gate"] = 0.3
+    linear = _Stage({"rustig": [0.1, 0.2, 0.1], "twijfel": [0.4, 0.1, 0.1], "bijna": [0.29, 0.29, 0.29]})
+    transformer = _Stage({"twijfel": [0.9, 0.2, 0.1], "rustig": [0.0, 0.0, 0.0], "bijna": [0.9, 0.9, 0.9]})
+    model = CascadeModel(config, linear, transformer)
+    output = model.predict(["rustig", "twijfel", "bijna"])
+    assert transformer.seen == [["twijfel"]]
+    assert output.stages == {"linear": 2, "transformer": 1}
+    np.testing.assert_allclose(output.scores[1], [0.9, 0.2, 0.1])
+    assert (output.scores[[0, 2]] < 0.5).all(), "first-stage scores stay below the thresholds"
+    # Thresholds below the ones the gate was tuned for: everything goes to the transformer.
+    lowered = model.predict(["rustig", "bijna"], thresholds=np.full(3, 0.2, dtype=np.float32))
+    assert lowered.stages == {"transformer": 2}
+    np.testing.assert_allclose(lowered.scores[1], [0.9, 0.9, 0.9])
+    assert model.predict(["rustig"], cascade=False).stages == {"transformer": 1}

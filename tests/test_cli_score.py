@@ -220,21 +220,38 @@ def test_a_bad_model_directory_is_one_clear_error(tmp_path):
     assert "not a threatdetect model directory" in result.output
 
 
-def test_logs_never_contain_message_texts(tmp_path, linear_model_dir, caplog):
+def test_logs_never_contain_message_texts(tmp_path, linear_model_dir, caplog, monkeypatch):
+    """A failing model is the path that logs; its error quotes the text, the log must not."""
     import logging
 
+    from threatdetect.scoring.detector import Detector
+
+    texts = [record["text"] for record in _input_records(EXAMPLES / "replies.jsonl")]
+    score_batch = Detector.score_batch
+
+    def failing(self, batch, **kwargs):
+        if len(batch) > 1 or batch[0] == texts[0]:
+            raise RuntimeError(f"model broke on {batch[0]!r}")
+        return score_batch(self, batch, **kwargs)
+
+    monkeypatch.setattr(Detector, "score_batch", failing)
     caplog.set_level(logging.DEBUG)
-    _score(
+    result = _score(
         str(EXAMPLES / "replies.jsonl"),
         "-o",
         str(tmp_path / "o.jsonl"),
+        "--all",
         "--model",
         str(linear_model_dir),
         "-q",
     )
-    logged = "\n".join(record.getMessage() for record in caplog.records)
-    for record in _input_records(EXAMPLES / "replies.jsonl"):
-        assert record["text"] not in logged
+    assert result.exit_code == 0, result.output
+    assert any("scoring a chunk failed (RuntimeError)" in r.getMessage() for r in caplog.records)
+    errors = _jsonl(tmp_path / "o.errors.jsonl")
+    assert [e["record"] for e in errors] == [1], "the message that broke the model is rejected, not lost"
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    for text in texts:
+        assert text not in logged
 
 
 def test_repaired_records_are_scored_with_warnings_and_counted(tmp_path, linear_model_dir):
