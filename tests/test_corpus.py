@@ -15,11 +15,12 @@ from threatdetect.corpus.sources import SourceError, known_tags, parse_line
 from threatdetect.evaluation.functional import load_functional_suite
 
 CORPUS = Path("data/corpus")
+PHENOMENA = Path("data/phenomena.json")
 
 
 @pytest.fixture(scope="module")
 def check():
-    return check_corpus(CORPUS)
+    return check_corpus(CORPUS, PHENOMENA)
 
 
 def test_data_check_passes(check):
@@ -41,7 +42,7 @@ def test_at_least_half_of_threats_aim_at_women(check):
 
 
 def test_committed_splits_are_what_build_produces(tmp_path):
-    build_corpus(Path("data/corpus/written"), tmp_path)
+    build_corpus(Path("data/corpus/written"), tmp_path, PHENOMENA)
     for split in ("train", "dev", "test"):
         assert (tmp_path / f"{split}.jsonl").read_bytes() == (CORPUS / f"{split}.jsonl").read_bytes(), (
             f"{split}.jsonl is stale: run `threatdetect data build`"
@@ -71,13 +72,13 @@ def test_augmented_rows_share_their_source_group():
 )
 def test_source_lines_are_validated_with_file_line_and_field(line, message):
     with pytest.raises(SourceError) as error:
-        parse_line(line, "written/x.tsv", 7, known_tags())
+        parse_line(line, "written/x.tsv", 7, known_tags(PHENOMENA))
     assert "written/x.tsv: line 7" in str(error.value)
     assert message in str(error.value)
 
 
 def test_emoji_only_threats_are_accepted():
-    message = parse_line("DI\tpolitician\tf\tx_reply\temoji_threat\t🔫⚰️", "x.tsv", 1, known_tags())
+    message = parse_line("DI\tpolitician\tf\tx_reply\temoji_threat\t🔫⚰️", "x.tsv", 1, known_tags(PHENOMENA))
     assert message.labels["death_threat"] == 1 and message.labels["intimidation"] == 1
 
 

@@ -12,6 +12,20 @@ from threatdetect.cli.app import app
 data_app = typer.Typer(help="Build and check the labelled corpus in data/.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
+PHENOMENA_HELP = "Tag vocabulary of the corpus (phenomena per kind)."
+
+
+def _in_checkout(path: Path, option: str) -> Path:
+    """The defaults are repository paths: outside a checkout, say so instead of failing deeper down."""
+    if not path.exists():
+        typer.echo(
+            f"error: {path} not found in {Path.cwd()}; `threatdetect data` works on a checkout of the "
+            f"threatdetect repository: run it from the repository root or pass {option}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return path
+
 
 @data_app.command("build")
 def build_command(
@@ -21,6 +35,7 @@ def build_command(
     out: Path = typer.Option(
         Path("data/corpus"), "--out", "-o", help="Where train/dev/test.jsonl are written."
     ),
+    phenomena: Path = typer.Option(Path("data/phenomena.json"), "--phenomena", help=PHENOMENA_HELP),
     seed: int = typer.Option(13, "--seed", help="Seed for splits and augmentation."),
     lenient: bool = typer.Option(
         False, "--lenient", help="Skip malformed source lines (listed) instead of failing."
@@ -30,8 +45,10 @@ def build_command(
     from threatdetect.corpus.build import build_corpus
     from threatdetect.corpus.sources import SourceError
 
+    _in_checkout(sources, "--sources")
+    _in_checkout(phenomena, "--phenomena")
     try:
-        report = build_corpus(sources, out, seed, strict=not lenient)
+        report = build_corpus(sources, out, phenomena, seed, strict=not lenient)
     except SourceError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -51,13 +68,18 @@ def check_command(
     suite: Path = typer.Option(
         Path("data/functional/suite.tsv"), "--suite", help="Functional suite (kept apart from the corpus)."
     ),
+    phenomena: Path = typer.Option(Path("data/phenomena.json"), "--phenomena", help=PHENOMENA_HELP),
 ) -> None:
     """Validate schema, labels, duplicates, split leakage, counts, shortcuts and the challenge set."""
     from threatdetect.corpus.challenge import ChallengeError
     from threatdetect.corpus.check import check_corpus, check_held_out_sets
     from threatdetect.corpus.datasheet import write_datasheet_tables
 
-    result = check_corpus(corpus)
+    for path, option in ((corpus, "--corpus"), (suite, "--suite"), (phenomena, "--phenomena")):
+        _in_checkout(path, option)
+    if write_datasheet:
+        _in_checkout(datasheet, "--datasheet")
+    result = check_corpus(corpus, phenomena)
     if result.stats:
         try:
             result.stats["held_out"] = check_held_out_sets(corpus, challenge, suite, result.problems)

@@ -77,8 +77,10 @@ def assign_splits(groups: dict[str, list[WrittenMessage]], seed: int) -> dict[st
     return assignment
 
 
-def build_corpus(sources: Path, out_dir: Path, seed: int = 13, strict: bool = True) -> BuildReport:
-    messages, errors = read_sources(sources, strict=strict)
+def build_corpus(
+    sources: Path, out_dir: Path, phenomena: Path, seed: int = 13, strict: bool = True
+) -> BuildReport:
+    messages, errors = read_sources(sources, phenomena, strict=strict)
     seen, unique = set(), []
     for message in messages:
         key = " ".join(message.text.lower().split())

@@ -115,8 +115,10 @@ def _schema_problems(path: Path, row: dict[str, Any], tags: set[str]) -> list[st
     return problems
 
 
-def corpus_stats(rows_by_split: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    hard_negative_tags = set(load_phenomena()["hard_negative"]) - {"neutral"}
+def corpus_stats(
+    rows_by_split: dict[str, list[dict[str, Any]]], phenomena: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    hard_negative_tags = set(phenomena["hard_negative"]) - {"neutral"}
     written = [r for rows in rows_by_split.values() for r in rows if r["origin"] == "written"]
     no_label = [r for r in written if not any(r[label] for label in LABELS)]
     hard = [r for r in no_label if set(r["phenomena"]) & hard_negative_tags]
@@ -147,9 +149,12 @@ def corpus_stats(rows_by_split: dict[str, list[dict[str, Any]]]) -> dict[str, An
     }
 
 
-def check_corpus(corpus_dir: Path, leakage_threshold: float = LEAKAGE_THRESHOLD) -> CheckResult:
+def check_corpus(
+    corpus_dir: Path, phenomena_file: Path, leakage_threshold: float = LEAKAGE_THRESHOLD
+) -> CheckResult:
     result = CheckResult()
-    tags = {tag for group in load_phenomena().values() for tag in group}
+    phenomena = load_phenomena(phenomena_file)
+    tags = {tag for group in phenomena.values() for tag in group}
     rows_by_split: dict[str, list[dict[str, Any]]] = {}
     for split in SPLITS:
         path = corpus_dir / f"{split}.jsonl"
@@ -201,7 +206,7 @@ def check_corpus(corpus_dir: Path, leakage_threshold: float = LEAKAGE_THRESHOLD)
                         f"near-duplicate across {split_names[a]}/{split_names[b]} (Jaccard {value:.2f}): "
                         f"{rows_by_split[split_names[a]][i]['id']} ~ {rows_by_split[split_names[b]][j]['id']}"
                     )
-    result.stats = corpus_stats(rows_by_split)
+    result.stats = corpus_stats(rows_by_split, phenomena)
     result.stats["cross_split_near_duplicates"] = leaks
     for name, minimum in MINIMUMS.items():
         if result.stats[name] < minimum:

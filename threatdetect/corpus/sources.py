@@ -12,7 +12,6 @@ from threatdetect.labels import LABELS, parse_label_code
 TARGETS = ("politician", "individual", "group", "none")
 GENDERS = {"f": "female", "m": "male", "x": "mixed_or_nonbinary", "-": None}
 STYLES = ("x_reply", "x_post", "fb_comment", "ig_comment", "dm", "forum", "email", "youtube_comment")
-PHENOMENA_FILE = Path("data/phenomena.json")
 #: Unflagged messages of everyday form and content (replies, questions, opinions, rudeness).
 ORDINARY_TAGS = frozenset(
     {
@@ -47,12 +46,13 @@ class WrittenMessage:
 
 
 @lru_cache(maxsize=4)
-def load_phenomena(path: Path = PHENOMENA_FILE) -> dict[str, dict[str, str]]:
+def load_phenomena(path: Path) -> dict[str, dict[str, str]]:
+    """The tag vocabulary (`data/phenomena.json` in the repository): kind -> tag -> description."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return {kind: tags for kind, tags in data.items() if not kind.startswith("_")}
 
 
-def known_tags(path: Path = PHENOMENA_FILE) -> set[str]:
+def known_tags(path: Path) -> set[str]:
     return {tag for tags in load_phenomena(path).values() for tag in tags}
 
 
@@ -95,9 +95,13 @@ def parse_line(line: str, source: str, number: int, tags: set[str]) -> WrittenMe
     )
 
 
-def read_sources(directory: Path, strict: bool = True) -> tuple[list[WrittenMessage], list[str]]:
-    """All messages of all `*.tsv` files, in file and line order, plus errors (raised when strict)."""
-    tags = known_tags()
+def read_sources(
+    directory: Path, phenomena: Path, strict: bool = True
+) -> tuple[list[WrittenMessage], list[str]]:
+    """All messages of all `*.tsv` files, in file and line order, plus errors (raised when strict).
+
+    `phenomena` is the tag vocabulary file the lines' tags must come from."""
+    tags = known_tags(phenomena)
     messages, errors = [], []
     for path in sorted(Path(directory).glob("*.tsv")):
         with path.open(encoding="utf-8") as handle:

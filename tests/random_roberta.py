@@ -1,7 +1,8 @@
 """Randomly initialised RoBERTa encoders with a tokenizer trained on the spot.
 
 Used where the weights do not matter: tests that must train end to end in seconds without a model
-hub, and speed benchmarks (a RoBERTa-base-sized model runs exactly as fast with random weights).
+hub, and speed benchmarks (a RoBERTa-base-sized model runs exactly as fast with random weights). A
+test and benchmark helper, so it lives here and not in the installed package.
 """
 
 from __future__ import annotations
@@ -64,12 +65,13 @@ def build_random_roberta(
 
 
 def main() -> None:
-    """`python -m threatdetect.modeling.random_init OUT_DIR`: a tiny random RoBERTa trained on our corpus text."""
+    """`python tests/random_roberta.py OUT_DIR` (from the repository root): a tiny random RoBERTa
+    trained on our corpus text, the base model of `configs/tiny.yaml`."""
     import json
     import sys
 
     if len(sys.argv) != 2:
-        raise SystemExit("usage: python -m threatdetect.modeling.random_init OUT_DIR")
+        raise SystemExit("usage: python tests/random_roberta.py OUT_DIR (from the repository root)")
     corpus = Path("data/corpus/train.jsonl")
     texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
     print(build_random_roberta(texts, Path(sys.argv[1]), TINY, vocab_size=2000))
