@@ -6,7 +6,15 @@ heavy imports (torch, transformers) happen inside the commands so `--help` stays
 
 from __future__ import annotations
 
-from threatdetect.cli import data_cmd, evaluate_cmd, normalize_cmd, report_cmd, score_cmd, train_cmd  # noqa: F401
+from threatdetect.cli import (  # noqa: F401
+    data_cmd,
+    evaluate_cmd,
+    normalize_cmd,
+    report_cmd,
+    score_cmd,
+    serve_cmd,
+    train_cmd,
+)
 from threatdetect.cli.app import app
 
 __all__ = ["app", "main"]
