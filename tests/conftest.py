@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,9 @@ def small_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_roberta(tmp_path_factory, small_corpus) -> Path:
     """A randomly initialised 2-layer RoBERTa with a byte-level BPE tokenizer trained on corpus text."""
-    from random_roberta import TINY, build_random_roberta
     from transformers import AutoTokenizer
+
+    from threatdetect.modeling.random_init import TINY, build_random_roberta
 
     texts = [json.loads(line)["text"] for line in (small_corpus / "train.jsonl").open(encoding="utf-8")]
     directory = build_random_roberta(texts, tmp_path_factory.mktemp("tiny_roberta"), TINY, vocab_size=600)
@@ -55,21 +57,30 @@ def tiny_roberta(tmp_path_factory, small_corpus) -> Path:
     return directory
 
 
-@pytest.fixture(scope="session")
-def linear_model_dir(tmp_path_factory, small_corpus) -> Path:
-    """A linear model trained in seconds on the small corpus."""
+def trained_model(config_path: str, out: Path, small_corpus: Path, overrides: Sequence[str] = ()) -> Path:
+    """Train `config_path` on the small corpus into `out`, as the CLI would."""
     from threatdetect.training.config import load_config
     from threatdetect.training.train import train
 
-    out = tmp_path_factory.mktemp("linear_model")
-    config = load_config(
-        "configs/linear.yaml",
-        [
-            f"data.train={small_corpus / 'train.jsonl'}",
-            f"data.dev={small_corpus / 'dev.jsonl'}",
-            f"data.test={small_corpus / 'test.jsonl'}",
-            f"output_dir={out}",
-        ],
-    )
-    train(config)
-    return out
+    data = [
+        f"data.train={small_corpus / 'train.jsonl'}",
+        f"data.dev={small_corpus / 'dev.jsonl'}",
+        f"data.test={small_corpus / 'test.jsonl'}",
+        f"output_dir={out}",
+    ]
+    return train(load_config(config_path, [*data, *overrides])).output_dir
+
+
+# One trained model of each kind per session: tests that only need *a* trained model share these
+# instead of training their own.
+@pytest.fixture(scope="session")
+def linear_model_dir(tmp_path_factory, small_corpus) -> Path:
+    """A linear model (configs/linear.yaml) trained in seconds on the small corpus."""
+    return trained_model("configs/linear.yaml", tmp_path_factory.mktemp("linear_model"), small_corpus)
+
+
+@pytest.fixture(scope="session")
+def tiny_transformer_dir(tmp_path_factory, small_corpus, tiny_roberta) -> Path:
+    """A transformer (configs/tiny.yaml on the tiny RoBERTa) trained in seconds; its scores mean nothing."""
+    out = tmp_path_factory.mktemp("tiny_transformer")
+    return trained_model("configs/tiny.yaml", out, small_corpus, [f"transformer.base_model={tiny_roberta}"])

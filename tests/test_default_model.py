@@ -41,6 +41,7 @@ def no_network(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # offline must not depend on this flag
 
 
+@pytest.mark.slow
 def test_default_model_loads_and_scores_without_network(no_network):
     from threatdetect import Detector
 

@@ -58,8 +58,11 @@ def test_threshold_overrides_change_labels(tmp_path, detector):
 
 
 def test_trigger_spans_point_into_the_raw_text(detector):
+    from threatdetect import Detector
+
     text = "jij vuile h**r, ik maak je d o o d"
-    result = detector.score(text)
+    # Every label applies at threshold 0, so the spans do not depend on what the tiny model learnt.
+    result = Detector(detector.model, thresholds=dict.fromkeys(LABELS, 0.0)).score(text)
     assert result.spans, "lexicon should find the obfuscated triggers"
     for span in result.spans:
         assert text[span.start : span.end] == span.text

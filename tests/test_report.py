@@ -280,6 +280,7 @@ def test_report_command(tmp_path, source_file):
     assert missing.exit_code == 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (CI installs Debian's chromium)")
 def test_renders_in_headless_chromium(tmp_path, report_html):
     page = tmp_path / "report.html"

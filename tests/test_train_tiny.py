@@ -1,4 +1,8 @@
-"""End to end on CPU in seconds: train tiny models, save, reload, score."""
+"""End to end on CPU in seconds: train tiny models, save, reload, score.
+
+The linear and tiny transformer models are the session's shared ones (tests/conftest.py); only the
+cascade, which no other test needs, is trained here.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +35,11 @@ def _no_pickles(directory: Path) -> None:
         assert path.suffix not in (".pkl", ".pickle", ".bin", ".pt", ".joblib"), path
 
 
-def test_linear_model_trains_saves_reloads_and_scores(tmp_path, small_corpus):
+@pytest.mark.slow
+def test_linear_model_trains_saves_reloads_and_scores(linear_model_dir):
     from threatdetect import Detector
 
-    result = train(_config(tmp_path, small_corpus, "linear", []))
-    directory = result.output_dir
+    directory = linear_model_dir
     assert (directory / CONFIG_FILE).is_file() and (directory / "README.md").is_file()
     _no_pickles(directory)
     saved = json.loads((directory / CONFIG_FILE).read_text())
@@ -60,11 +64,11 @@ def test_linear_model_trains_saves_reloads_and_scores(tmp_path, small_corpus):
     assert (first[:, 1] >= first[:, 2]).all(), "death_threat implies intimidation"
 
 
-def test_tiny_roberta_trains_saves_reloads_and_scores(tmp_path, small_corpus, tiny_roberta):
+@pytest.mark.slow
+def test_tiny_roberta_trains_saves_reloads_and_scores(tiny_transformer_dir):
     from threatdetect import Detector
 
-    result = train(_config(tmp_path, small_corpus, "tiny", [f"transformer.base_model={tiny_roberta}"]))
-    directory = result.output_dir
+    directory = tiny_transformer_dir
     _no_pickles(directory)
     assert (directory / "transformer" / "model.safetensors").is_file()
     card = (directory / "README.md").read_text()
@@ -78,6 +82,7 @@ def test_tiny_roberta_trains_saves_reloads_and_scores(tmp_path, small_corpus, ti
     np.testing.assert_allclose(detector.predict_proba(TEXTS), reloaded, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_roberta):
     from threatdetect import Detector
 
@@ -126,6 +131,7 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     assert Detector(model, thresholds="recall", model_path=directory).cascade is True
 
 
+@pytest.mark.slow
 def test_cascade_blend_mixes_both_stages(tmp_path, small_corpus, tiny_roberta):
     from threatdetect import Detector
 
@@ -151,14 +157,13 @@ def test_cascade_blend_mixes_both_stages(tmp_path, small_corpus, tiny_roberta):
     )
 
 
-def test_transformer_scoring_is_thread_safe(tmp_path, small_corpus, tiny_roberta):
+@pytest.mark.slow
+def test_transformer_scoring_is_thread_safe(tiny_transformer_dir):
     from concurrent.futures import ThreadPoolExecutor
 
     from threatdetect import Detector
 
-    overrides = [f"transformer.base_model={tiny_roberta}", "transformer.max_steps=2", "data.functional=null"]
-    directory = train(_config(tmp_path, small_corpus, "tiny", overrides)).output_dir
-    detector = Detector.load(directory, precision="fp32")
+    detector = Detector.load(tiny_transformer_dir, precision="fp32")
     texts = [f"bericht {i}: " + "ik weet waar je woont " * (i % 7) for i in range(40)]
     sequential = detector.predict_proba(texts)
     with ThreadPoolExecutor(max_workers=8) as pool:
