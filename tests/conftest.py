@@ -47,9 +47,8 @@ def small_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_roberta(tmp_path_factory, small_corpus) -> Path:
     """A randomly initialised 2-layer RoBERTa with a byte-level BPE tokenizer trained on corpus text."""
+    from random_roberta import TINY, build_random_roberta
     from transformers import AutoTokenizer
-
-    from threatdetect.modeling.random_init import TINY, build_random_roberta
 
     texts = [json.loads(line)["text"] for line in (small_corpus / "train.jsonl").open(encoding="utf-8")]
     directory = build_random_roberta(texts, tmp_path_factory.mktemp("tiny_roberta"), TINY, vocab_size=600)
