@@ -29,9 +29,14 @@ class ServiceSettings:
     batch_max_messages: int = DEFAULT_BATCH_MAX_MESSAGES
 
     def __post_init__(self) -> None:
-        for name in ("max_batch", "max_chars", "batch_max_messages"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        counts = {
+            "max_batch": self.max_batch,
+            "max_chars": self.max_chars,
+            "batch_max_messages": self.batch_max_messages,
+        }
+        for name, value in counts.items():
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
         if self.max_body_bytes is not None and self.max_body_bytes < 1024:
             raise ValueError(f"max_body_bytes must be at least 1024, got {self.max_body_bytes}")
         if not 0 <= self.batch_wait_ms <= 1000:
