@@ -58,3 +58,13 @@ def test_evaluate_works_outside_the_repository_and_names_rejected_rows(
     assert result.exit_code == 0, result.output
     assert "1 row(s) rejected, e.g. row 3: field 'text' is empty or not text" in result.output
     assert json.loads((tmp_path / "e.json").read_text())[str(labelled)]["n"] == 2
+
+
+def test_without_output_nothing_is_written_to_the_current_directory(tmp_path, linear_model_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    labelled = tmp_path / "mine.jsonl"
+    labelled.write_text('{"text": "ik maak je af", "hate": 0, "intimidation": 1, "death_threat": 1}\n')
+    result = runner.invoke(app, ["evaluate", str(labelled), "--model", str(linear_model_dir)])
+    assert result.exit_code == 0, result.output
+    assert "| label | precision | recall | F1 | PR-AUC |" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.jsonl"]

@@ -16,9 +16,7 @@ def evaluate_command(
         ..., help="Labelled JSONL/CSV/Parquet files, or the functional suite TSV."
     ),
     model: Path = typer.Option(None, "--model", "-m", help="Model directory. Default: the shipped model."),
-    output: Path = typer.Option(
-        Path("threatdetect-evaluation.json"), "--output", "-o", help="Write the reports as JSON here."
-    ),
+    output: Path = typer.Option(None, "--output", "-o", help="Also write the reports as JSON here."),
     text_column: str = typer.Option("text", "--text-field", "-t", help="Column with the message text."),
     no_cascade: bool = typer.Option(False, "--no-cascade", help="Evaluate the transformer alone."),
 ) -> None:
@@ -45,5 +43,6 @@ def evaluate_command(
         if rejected:
             typer.echo(f"{len(rejected)} row(s) rejected, e.g. row {rejected[0].row}: {rejected[0].reason}")
         reports[str(path)] = evaluation.report.to_dict()
-    output.write_text(json.dumps(reports, indent=2, ensure_ascii=False))
-    typer.echo(f"reports written to {output}")
+    if output is not None:
+        output.write_text(json.dumps(reports, indent=2, ensure_ascii=False))
+        typer.echo(f"reports written to {output}")
