@@ -675,6 +675,18 @@ def test_repairable_record_is_scored_with_a_warning(tmp_path, name, filename, co
     json.dumps(dataclasses.asdict(message), ensure_ascii=False).encode("utf-8")
 
 
+def test_parquet_string_column_with_bytes_that_are_not_utf8(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = pa.array([b"caf\xe9", b"goed", None], type=pa.binary()).view(pa.string())  # unchecked
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.table({"id": ["r", "g", "n"], "text": texts}), path)
+    records = list(read_messages(path))
+    assert [(r.text, len(r.warnings)) for r in records[:2]] == [("caf\ufffd", 1), ("goed", 0)]
+    assert isinstance(records[2], Rejected) and "null" in records[2].reason
+
+
 def test_bad_byte_in_metadata_is_replaced_too(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_bytes(b'{"id": "r\xe9", "author": "j\xff", "url": "https://x/\\udc00", "text": "hoi"}\n')

@@ -1,10 +1,16 @@
-"""Parquet, read one record batch at a time with pyarrow so memory stays flat."""
+"""Parquet, read one record batch at a time with pyarrow so memory stays flat.
+
+A string column should hold UTF-8, but a writer may have put other bytes there: those batches are
+decoded column by column, the bad bytes replaced with a warning on the message, as in the text
+readers. A file whose data cannot be read at all past some point is an InputError at that point.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
+from threatdetect.io.readers.decoding import decode
 from threatdetect.io.readers.fields import MAX_TEXT_CHARS, generic_message, missing_field_reason
 from threatdetect.io.readers.files import open_binary
 from threatdetect.io.records import InputError, Message, Rejected
@@ -35,6 +41,24 @@ def check_parquet(path: Path, text_field: str) -> None:
         )
 
 
+def _rows(batch) -> list[dict]:
+    """The batch's rows as dicts; string columns with bytes that are not UTF-8 decoded leniently."""
+    import pyarrow as pa
+
+    try:
+        return batch.to_pylist()
+    except UnicodeDecodeError:
+        pass
+    columns: dict[str, list] = {}
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            raw = column.cast(pa.large_binary()).to_pylist()
+            columns[name] = [None if value is None else decode(value, "utf-8") for value in raw]
+        else:
+            columns[name] = column.to_pylist()  # strings nested in lists or structs: not repaired
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def iter_parquet(
     path: Path, text_field: str, id_field: str, max_chars: int = MAX_TEXT_CHARS
 ) -> Iterator[Message | Rejected]:
@@ -46,8 +70,8 @@ def iter_parquet(
     while True:
         try:
             batch = next(batches, None)
-            rows = [] if batch is None else batch.to_pylist()
-        except (ArrowException, OSError) as error:
+            rows = [] if batch is None else _rows(batch)
+        except (ArrowException, OSError, UnicodeDecodeError) as error:
             # Metadata read fine, the data does not: the rest of the file is lost, and says so.
             raise InputError(
                 source, f"the file is damaged after record {number:,}: {error}; export it again"

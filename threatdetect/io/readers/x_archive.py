@@ -90,7 +90,7 @@ def _read_zip(path: Path) -> tuple[list[DataFile], DataFile | None]:
             files = [_decode(source, name, archive.read(name)) for name in wanted]
             account = next((n for n in names if _ACCOUNT_RE.search(n)), None)
             return files, _decode(source, account, archive.read(account)) if account else None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError) as error:
         raise InputError(source, f"not a readable zip file ({error}); download the archive again") from error
     except (NotImplementedError, RuntimeError) as error:  # an unsupported compression method, encryption
         raise InputError(
