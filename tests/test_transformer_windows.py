@@ -96,3 +96,43 @@ def test_bf16_is_chosen_only_where_the_cpu_computes_it(tmp_path, flags, expected
     if flags is not None:
         cpuinfo.write_text(f"processor\t: 0\nmodel name\t: test\nflags\t\t: {flags}\n")
     assert cpu_computes_bf16(cpuinfo) is expected
+
+
+@pytest.fixture
+def prefixed(tiny_roberta):
+    """Like `windowed`, with e5's text prefix, which every window must start with."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_roberta)
+    marker = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(" kogel"))[0]
+    backbone = {"max_length": 32, "window_stride": 8, "text_prefix": "query: ", "batch_size": 16}
+    config = ModelConfig(name="windows", kind="transformer", backbone=backbone)
+    return TransformerModel(config, _SpotsAToken(marker), tokenizer), tokenizer
+
+
+def test_a_text_that_fits_is_the_input_the_model_was_trained_on(prefixed):
+    model, tokenizer = prefixed
+    texts = ["een kogel voor jou", "de raad vergadert dinsdag over de begroting"]
+    windows, owners = model._windows(model.prepare(texts))
+    assert windows == tokenizer(model.prepare(texts), truncation=True, max_length=32)["input_ids"]
+    assert owners == [0, 1]
+
+
+def test_every_window_of_a_long_text_starts_with_the_prefix(prefixed):
+    model, tokenizer = prefixed
+    long_text = "de gemeenteraad vergadert dinsdag over de begroting " * 30 + "kogel"
+    windows, _ = model._windows(model.prepare([long_text]))
+    first = tokenizer(model.prepare([long_text]), truncation=True, max_length=32)["input_ids"][0]
+    head = first[: 1 + len(tokenizer("query:", add_special_tokens=False)["input_ids"])]  # <s> query:
+    assert len(windows) > 10 and windows[0] == first
+    assert all(window[: len(head)] == head and len(window) <= 32 for window in windows)
+    assert model.predict_proba([long_text])[0].min() > 0.5, "the trigger in the last window counts"
+
+
+def test_windows_of_a_long_text_are_scored_in_full_batches(prefixed):
+    model, _ = prefixed
+    long_text = "de gemeenteraad vergadert dinsdag over de begroting " * 200
+    windows, _ = model._windows(model.prepare([long_text]))
+    model.predict_proba([long_text, "kort"])
+    sizes = [len(input_ids) for input_ids, _ in model.model.batches]
+    assert sum(sizes) == len(windows) + 1 and len(sizes) == -(-(len(windows) + 1) // model.batch_size)

@@ -9,6 +9,7 @@ Two sources, both reported with character offsets in the raw text:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -35,11 +36,14 @@ def lexicon_spans(doc: NormalizedText, lexicon: TriggerLexicon, labels: Sequence
     if not doc.tokens:
         return []
     joined, offsets = _joined(doc)
+    # Token offsets only grow, so the tokens a hit covers are found by bisection: a long text has
+    # thousands of hits and tens of thousands of tokens.
+    starts, ends = [a for a, _ in offsets], [b for _, b in offsets]
     spans = []
     for hit in lexicon.hits(joined):
         if hit.label not in labels:
             continue
-        covered = [i for i, (a, b) in enumerate(offsets) if a < hit.end and b > hit.start]
+        covered = range(bisect.bisect_right(ends, hit.start), bisect.bisect_left(starts, hit.end))
         if not covered:
             continue
         start = min(doc.tokens[i].start for i in covered)
