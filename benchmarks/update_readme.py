@@ -4,6 +4,8 @@
   `python train.py --config configs/default.yaml`).
 - "Speed": from benchmarks/results/scoring.json (written by `python benchmarks/bench_scoring.py`)
   and benchmarks/results/normalize.json.
+- "HTTP service" load test: from benchmarks/results/service.json (written by
+  `python benchmarks/bench_service.py`).
 
 No number in those sections is typed by hand.
 """
@@ -11,6 +13,7 @@ No number in those sections is typed by hand.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,12 +143,58 @@ def speed_section() -> str:
     return "\n".join(lines)
 
 
+def service_section() -> str:
+    path = ROOT / "benchmarks" / "results" / "service.json"
+    if not path.is_file():
+        return "Run `python benchmarks/bench_service.py` to measure."
+    report = json.loads(path.read_text())
+    machine, server, latency = report["machine"], report["server"], report["latency_ms"]
+    batching = report.get("batching") or {}
+    lines = [
+        f"Measured by `python benchmarks/bench_service.py --requests {report['requests']}` on {machine['cores']} "
+        f"CPU cores ({machine['cpu']}; {machine['shared']}, load average {machine['load_average_before']} "
+        f"from other work when it started): {report['clients']} concurrent clients sent {report['requests']:,} "
+        f"requests of {report['messages_per_request']} messages from our test split to `threatdetect serve` "
+        f"(shipped model, `--batch-wait-ms {server['batch_wait_ms']:g}`).",
+        "",
+        "| requests | messages | requests/s | messages/s | p50 latency | p99 latency | errors |",
+        "|---|---|---|---|---|---|---|",
+        f"| {report['requests']:,} | {report['messages']:,} | {report['requests_per_s']:,.1f} | "
+        f"{report['messages_per_s']:,.1f} | {latency['p50']:,.0f} ms | {latency['p99']:,.0f} ms | {report['errors']} |",
+    ]
+    alone = report.get("model_alone") or {}
+    if alone:
+        lines += [
+            "",
+            f"The same messages scored in-process without HTTP, right after, in the same run: "
+            f"{alone['messages_per_s']:,.1f} messages/s over {alone['messages']:,} messages; the service reached "
+            f"{report['messages_per_s'] / alone['messages_per_s']:.2f} times that. The model sets the pace, at the "
+            "speed this shared machine gave it during the run (the Speed figures above come from another run).",
+        ]
+    if batching:
+        lines += [
+            "",
+            f"The micro-batcher made {batching['model_calls']:,} model calls of {batching['mean_messages_per_call']} "
+            f"messages ({batching['mean_requests_per_call']} requests) on average, {batching['mean_call_ms']:,.0f} ms "
+            f"each; the model was ready {server['ready_seconds']} s after the process started.",
+        ]
+    return "\n".join(lines)
+
+
+SECTIONS = {"model-results": model_section, "benchmark": speed_section, "service-benchmark": service_section}
+
+
 def main() -> None:
+    """Regenerate the sections named on the command line (default: all of them)."""
+    names = sys.argv[1:] or list(SECTIONS)
+    unknown = sorted(set(names) - set(SECTIONS))
+    if unknown:
+        raise SystemExit(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
     text = README.read_text(encoding="utf-8")
-    text = _replace(text, "model-results", model_section())
-    text = _replace(text, "benchmark", speed_section())
+    for name in names:
+        text = _replace(text, name, SECTIONS[name]())
     README.write_text(text, encoding="utf-8")
-    print(f"updated {README}")
+    print(f"updated {', '.join(names)} in {README}")
 
 
 if __name__ == "__main__":

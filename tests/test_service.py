@@ -299,6 +299,7 @@ def test_serve_command_refuses_a_bad_limit_before_opening_a_port():
     assert "max_batch must be at least 1" in result.output
 
 
+@pytest.mark.slow
 def test_the_shipped_model_scores_over_http_as_it_does_in_python():
     detector = Detector.load(ROOT / "models" / "default")
     texts = ["ik maak je dood", "wanneer is de inspraakavond over de rotonde?"]

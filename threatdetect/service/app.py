@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from threatdetect import __version__
 from threatdetect.labels import LABELS
+from threatdetect.modeling.loader import default_model_dir
 from threatdetect.scoring.detector import Detector
 from threatdetect.service.batcher import BatcherStopped, MicroBatcher, ScoringError
 from threatdetect.service.middleware import AccessLog, BodySizeLimit
@@ -127,7 +128,7 @@ def create_app(
         return loaded
 
     async def load_in_background() -> None:
-        logger.info("loading the model from %s", model if model is not None else "the default location")
+        logger.info("loading the model from %s", model if model is not None else default_model_dir())
         try:
             loaded = await asyncio.to_thread(load_and_warm_up)
         except Exception as error:
@@ -150,6 +151,7 @@ def create_app(
                 slot.loading.cancel()
             if slot.batcher is not None:
                 await slot.batcher.stop()
+            slot.detector = slot.batcher = slot.loading = None
 
     app = FastAPI(
         title="threatdetect",
@@ -165,7 +167,7 @@ def create_app(
         return JSONResponse({"detail": _safe_errors(error)}, status_code=422)
 
     @app.exception_handler(ApiError)
-    async def _limit_error(_: Request, error: ApiError) -> JSONResponse:
+    async def _api_error(_: Request, error: ApiError) -> JSONResponse:
         return JSONResponse({"detail": error.detail}, status_code=error.status)
 
     def ready_batcher() -> MicroBatcher:
