@@ -187,9 +187,17 @@ def harm_terms() -> tuple[str, ...]:
     )
 
 
+#: A harm term this short is a harm in itself, so the 3-grams inside it are too ("ik maak je af");
+#: inside longer terms a 3-gram is a formula that can open anything ("ik hoop dat" ... je sterft).
+HARM_TERM_MAX_WORDS = 4
+
+
 def _is_harm(ngram: str) -> bool:
     padded = f" {ngram} "
-    return any(f" {term} " in padded or ngram in term for term in harm_terms())
+    return any(
+        f" {term} " in padded or (len(term.split()) <= HARM_TERM_MAX_WORDS and f" {ngram} " in f" {term} ")
+        for term in harm_terms()
+    )
 
 
 def _trigrams(text: str) -> set[str]:

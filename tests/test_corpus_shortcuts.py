@@ -1,0 +1,88 @@
+"""The shortcut checks of `data check` find the shortcuts they are meant to find."""
+
+from __future__ import annotations
+
+import random
+
+from threatdetect.corpus.shortcuts import (
+    contrast_counts,
+    flag_rate_by_gender,
+    form_leak_auc,
+    identity_balance,
+    label_exclusive_ngrams,
+    short_share,
+)
+from threatdetect.identity import mentioned_groups
+
+
+def _row(text: str, hate=0, intimidation=0, death=0, gender=None, phenomena=()):
+    return {
+        "text": text,
+        "hate": hate,
+        "intimidation": intimidation,
+        "death_threat": death,
+        "target_gender": gender,
+        "phenomena": list(phenomena),
+    }
+
+
+def test_form_leak_is_found_when_form_gives_the_label_away():
+    rng = random.Random(0)
+    words = ["wethouder", "raad", "plan", "vandaag", "straat", "morgen", "weg", "huis"]
+    rows = []
+    for i in range(400):
+        flagged = i % 2
+        text = " ".join(rng.choices(words, k=rng.randint(3, 12)))
+        # Leaky corpus: flagged rows shout, harmless rows end with a full stop.
+        text = text.upper() + "!!!" if flagged else text.capitalize() + "."
+        rows.append(_row(text, intimidation=flagged))
+    assert form_leak_auc(rows)["intimidation"] > 0.95
+    fair = [_row(r["text"].lower().rstrip("!."), intimidation=r["intimidation"]) for r in rows]
+    assert form_leak_auc(fair)["intimidation"] < 0.65
+
+
+def test_identity_balance_counts_mentions_per_group():
+    rows = [
+        _row("vuile moslims", hate=1),
+        _row("Zij is moslim en wethouder"),
+        _row("ik heb niks tegen moslims, echt niet", phenomena=["negation"]),
+        _row("Vrouwen zijn geweldig"),
+    ]
+    balance = identity_balance(rows)
+    assert (balance["muslims"].hate, balance["muslims"].unflagged, balance["muslims"].negated) == (1, 2, 1)
+    assert balance["women"].unflagged == 1 and balance["women"].ratio == float("inf")
+    assert mentioned_groups("kutmarokkanen") == {"moroccans"}
+    assert not mentioned_groups("homogeen transport")
+
+
+def test_gender_gap_and_short_share():
+    rows = [
+        _row("ik maak je af", intimidation=1, death=1, gender="female"),
+        _row("mevrouw de wethouder, wanneer komt de stoep terug in onze straat", gender="female"),
+        _row("hoi", gender="male"),
+    ]
+    assert flag_rate_by_gender(rows) == {"female": 0.5, "male": 0.0}
+    shares = short_share(rows)
+    assert shares["death_threat"] == 1.0 and shares["none"] == 0.5
+
+
+def test_label_exclusive_trigrams_spare_the_harm_itself():
+    rows = [_row(f"ik hoop dat je snel {i} valt", intimidation=1) for i in range(25)]
+    rows += [_row(f"ik maak je af, nummer {i}", intimidation=1, death=1) for i in range(25)]
+    rows += [_row(f"wat een mooie dag {i}") for i in range(25)]
+    found = {f.ngram: f.side for f in label_exclusive_ngrams(rows)}
+    assert found["ik hoop dat"] == "flagged" and found["wat een mooie"] == "unflagged"
+    assert "ik maak je" not in found, "the harm itself may be exclusive"
+
+
+def test_contrast_counts():
+    rows = [
+        _row("doe maar aangifte, ik weet waar je woont", intimidation=1),
+        _row("ik haat moslims", hate=1),
+        _row("ik heb niks tegen turken maar ze moeten weg", hate=1),
+        _row("'vuile turk' roepen is walgelijk", phenomena=["counter_speech"]),
+    ]
+    counts = contrast_counts(rows)
+    assert counts["flagged_with_police_cue"] == 1
+    assert counts["hate_ik_haat_group"] == 1 and counts["hate_nothing_against_but"] == 1
+    assert counts["counter_speech_quoting"] == 1 and counts["counter_speech_without_police_cue"] == 1
