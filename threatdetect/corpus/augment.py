@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 
-from threatdetect.modeling.lexicon_features import TriggerLexicon
+from threatdetect.triggers import TriggerLexicon
 
 OPERATIONS = ("obfuscation", "typos", "emoji", "casing")
 _WORD = re.compile(r"[a-zà-ÿ]{4,}", re.IGNORECASE)

@@ -8,13 +8,11 @@ when a new slice brings one back (see `data/GUIDELINES.md`, section 8).
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -24,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from threatdetect.identity import identity_groups, mentioned_groups
 from threatdetect.labels import HATE, LABELS
+from threatdetect.triggers import load_trigger_lexicon
 
 Row = dict[str, Any]
 
@@ -176,14 +175,12 @@ def short_share(rows: Sequence[Row]) -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def harm_terms() -> tuple[str, ...]:
-    """Strong trigger-lexicon terms: an n-gram inside one (or containing one) is the harm itself."""
-    text = resources.files("threatdetect").joinpath("resources/trigger_lexicon.json").read_text("utf-8")
-    lexicon = json.loads(text)
+    """Strong trigger-lexicon terms: an n-gram containing one is the harm itself."""
     return tuple(
-        entry["term"]
+        term
         for label in LABELS
-        for entry in lexicon.get(label, [])
-        if entry["weight"] >= HARM_TERM_WEIGHT
+        for term, weight in load_trigger_lexicon().get(label, ())
+        if weight >= HARM_TERM_WEIGHT
     )
 
 

@@ -82,10 +82,16 @@ def bias_report(
 ) -> BiasReport:
     """`membership` maps a subgroup name to a boolean mask over the rows."""
     subgroups = {name: subgroup_bias(truth, scores, mask) for name, mask in membership.items()}
-    means = {
-        metric: power_mean([v for s in subgroups.values() if (v := getattr(s, metric)) is not None])
-        for metric in ("subgroup_auc", "bpsn_auc", "bnsp_auc")
-    }
+    values: dict[str, list[float]] = {"subgroup_auc": [], "bpsn_auc": [], "bnsp_auc": []}
+    for s in subgroups.values():
+        for metric, value in (
+            ("subgroup_auc", s.subgroup_auc),
+            ("bpsn_auc", s.bpsn_auc),
+            ("bnsp_auc", s.bnsp_auc),
+        ):
+            if value is not None:
+                values[metric].append(value)
+    means = {metric: power_mean(found) for metric, found in values.items()}
     present = [v for v in means.values() if v is not None]
     return BiasReport(
         label=label,
