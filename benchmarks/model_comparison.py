@@ -1,7 +1,8 @@
 """Train the candidate models that `configs/default.yaml` is chosen against; write one row per run.
 
     python benchmarks/model_comparison.py                 # every candidate, results/model_comparison.json
-    python benchmarks/model_comparison.py --only linear   # one candidate (rows of others are kept)
+    python benchmarks/model_comparison.py --only "linear TF-IDF stage alone"   # one candidate
+    python benchmarks/model_comparison.py --update-card models/default        # card from recorded rows
 
 Each candidate is `configs/default.yaml` with a few settings changed, trained on the same corpus into
 a temporary folder that is removed afterwards. The default model's own training run adds its rows
@@ -62,7 +63,21 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--only", choices=sorted(CANDIDATES), action="append", help="Run only these.")
+    parser.add_argument(
+        "--update-card",
+        type=Path,
+        metavar="MODEL_DIR",
+        help="Train nothing; rewrite MODEL_DIR's card (trained by configs/default.yaml) with the recorded rows.",
+    )
     args = parser.parse_args()
+    if args.update_card:
+        from threatdetect.modeling.model_dir import ModelConfig
+        from threatdetect.training.model_card import write_model_card
+
+        config = load_config(str(ROOT / "configs" / "default.yaml"))
+        config.source = "configs/default.yaml"
+        print(f"written: {write_model_card(args.update_card, ModelConfig.load(args.update_card), config)}")
+        return
     logging.basicConfig(level=logging.WARNING)
     previous = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {"runs": []}
     rows = {row["name"]: row for row in previous["runs"]}

@@ -27,17 +27,114 @@ def _replace(text: str, name: str, body: str) -> str:
     return f"{before}{start}\n{body.strip()}\n{end}{after}"
 
 
+#: Targets of the model v2 issue, checked on the blind challenge set with the shipped default.
+CHALLENGE_TARGETS = (
+    (
+        "false-positive rate, ordinary messages",
+        ("slices", "ordinary_messages", "false_positive_rate"),
+        "<=",
+        0.02,
+    ),
+    (
+        "false-positive rate, short replies (3 words or fewer)",
+        ("slices", "short_3_words_or_fewer", "false_positive_rate"),
+        "<=",
+        0.03,
+    ),
+    (
+        "false-positive rate, benign identity mentions",
+        ("slices", "benign_identity_mentions", "false_positive_rate"),
+        "<=",
+        0.05,
+    ),
+    (
+        "false-positive rate, insults without a protected characteristic",
+        ("slices", "insults_without_protected_characteristic", "false_positive_rate"),
+        "<=",
+        0.10,
+    ),
+)
+
+
+def _get(data: dict, path: tuple[str, ...]):
+    for key in path:
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    return data if not isinstance(data, dict) else None
+
+
+def _challenge_rows(metrics: dict) -> list[str]:
+    challenge = metrics.get("challenge")
+    if not challenge:
+        return []
+    analysis = challenge["analysis"]
+    by_category = challenge["by_group"]["category"]
+    rows = []
+    for name, path, op, target in CHALLENGE_TARGETS:
+        value = _get(analysis, path)
+        ok = value is not None and (value <= target if op == "<=" else value >= target)
+        rows.append((name, value, f"{op} {target:g}", ok))
+    recall = challenge["any_flag"]["recall"]
+    rows.append(("recall of intimidation-or-death-threat (any flag)", recall, ">= 0.9", recall >= 0.9))
+    intimidation = challenge["labels"]["intimidation"]["recall"]
+    rows.append(("recall of intimidation (incl. death threats)", intimidation, ">= 0.9", intimidation >= 0.9))
+    rows.append(("macro-F1", challenge["macro_f1"], ">= 0.85", challenge["macro_f1"] >= 0.85))
+    bias = analysis["bias"]["hate_by_identity_group"]["generalized_mean_bias_auc"]
+    rows.append(("hate: generalised mean of bias AUCs", bias, ">= 0.9", bias is not None and bias >= 0.9))
+    lines = [
+        f"On the blind challenge set ({challenge['n']} cases, `data/challenge/`, never used to tune or choose):",
+        "",
+        "| measure | measured | target | met |",
+        "|---|---|---|---|",
+    ]
+    for name, value, target, ok in rows:
+        shown = "n/a" if value is None else f"{value:.3f}"
+        lines.append(f"| {name} | {shown} | {target} | {'yes' if ok else '**no**'} |")
+    lines += [
+        "",
+        "Per category (exact-match accuracy of all three labels): "
+        + ", ".join(f"{name} {values['accuracy']:.2f}" for name, values in by_category.items())
+        + ".",
+    ]
+    return lines
+
+
 def model_section() -> str:
     config = json.loads((ROOT / "models" / "default" / "threatdetect.json").read_text())
     metrics, training = config["metrics"], config["training"]
+    transformer = training["config"]["transformer"]
+    components = config.get("components", {})
     lines = [
         f"`models/default` ({config['name']}) is a cascade: a linear model (TF-IDF over normalised words and "
         f"character n-grams plus lexicon features) scores every message, and multilingual-e5-small fine-tuned "
-        f"with LoRA (rank {training['config']['transformer']['lora']['r']}) scores the messages the linear stage "
-        f"cannot rule out. Reproduce it with `python train.py --config configs/default.yaml` "
+        f"with LoRA (rank {transformer['lora']['r']}, label smoothing {transformer.get('label_smoothing', 0)}, "
+        f"{transformer['epochs']} epochs) scores the messages the linear stage cannot rule out; for those, the "
+        f"two scores are blended (transformer weight {components.get('blend_weight', 1.0)}, tuned on dev). "
+        f"Reproduce it with `python train.py --config configs/default.yaml` "
         f"({training.get('train_seconds', 'n/a')} s of training on this project's 2-core CPU machine).",
         "",
-        f"Trained on {training['train_size']} messages, thresholds tuned on {training['dev_size']} dev messages. "
+        f"Trained on {training['train_size']} messages (corpus v2). The default thresholds are tuned on the "
+        f"{training['dev_size']} dev messages reweighted to a realistic stream (3% flagged, mostly ordinary "
+        f"harmless messages): `{config['thresholds']}`. The `recall` preset "
+        f'(`Detector.load(thresholds="recall")`, `--thresholds recall`) keeps 90% of each label\'s dev '
+        f"positives: `{config.get('threshold_presets', {}).get('recall')}`.",
+        "",
+    ]
+    lines += _challenge_rows(metrics)
+    stream = metrics.get("dev", {}).get("analysis", {}).get("stream", {})
+    if stream:
+        lines += [
+            "",
+            "Dev reweighted to a realistic stream (any flag):",
+            "",
+            "| prevalence | precision | recall |",
+            "|---|---|---|",
+        ]
+        for prevalence, per_label in stream.items():
+            lines.append(
+                f"| {prevalence} | {per_label['any_flag']['precision']:.3f} | {per_label['any_flag']['recall']:.3f} |"
+            )
+    lines += [
+        "",
         f"Results of that run on our test split ({training['test_size']} messages) and on the functional suite:",
         "",
         "| set | label | precision | recall | F1 | PR-AUC |",
@@ -54,10 +151,10 @@ def model_section() -> str:
     if cascade:
         lines += [
             "",
-            "Cascade against the transformer alone (gate tuned on dev to keep at least "
-            f"{config['components']['min_flag_recall']:.0%} of the transformer's flags):",
+            "Cascade against the second stage alone (gate tuned on dev to keep at least "
+            f"{components['min_flag_recall']:.0%} of its flags at the lowest preset's thresholds):",
             "",
-            "| set | sent to transformer | transformer flags kept |",
+            "| set | sent to transformer | second-stage flags kept |",
             "|---|---|---|",
         ]
         for name, values in cascade.items():
@@ -74,14 +171,15 @@ def model_section() -> str:
         + ", ".join(f"{name} {values['accuracy']:.2f}" for name, values in weakest)
         + ".",
         "",
-        "These figures come from fp32 inference in the training run; the bf16 default gives the same labels "
-        "for nearly all test messages (see Speed).",
+        "The model card ([models/default/README.md](models/default/README.md)) has the candidates this model was "
+        "chosen from, bias AUCs per identity group and target gender, error slices, calibration (ECE, reliability "
+        "diagram) and PR curves, for dev, test and the challenge set.",
         "",
         "**Limits.** Our corpus was written for this project, not collected: the test split shares writers and "
-        "style with the training data and overestimates real-world performance. The default model is also "
-        "evaluated on independent external data that is not in this repository; generalisation is what counts. "
-        "The model sees one message at a time, without the thread around it. The full card with per-phenomenon "
-        "results is [models/default/README.md](models/default/README.md).",
+        "style with the training data and overestimates real-world performance; the challenge set was written "
+        "blind by other writers, but it is written too. The default model is also evaluated on independent "
+        "external data that is not in this repository; generalisation is what counts. The model sees one "
+        "message at a time, without the thread around it.",
     ]
     return "\n".join(lines)
 

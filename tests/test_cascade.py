@@ -55,3 +55,30 @@ def test_only_messages_past_the_gate_reach_the_transformer_and_the_rest_are_neve
     assert lowered.stages == {"transformer": 2}
     np.testing.assert_allclose(lowered.scores[1], [0.9, 0.9, 0.9])
     assert model.predict(["rustig"], cascade=False).stages == {"transformer": 1}
+
+
+def test_a_threat_buried_in_a_long_text_still_opens_the_gate():
+    from threatdetect.modeling.cascade import CascadeModel, gate_windows
+    from threatdetect.modeling.model_dir import ModelConfig
+
+    class _Keyword(_Stage):
+        def predict_proba(self, texts):
+            self.seen.append(list(texts))
+            return np.asarray(
+                [[0.0, 0.9 if "ik steek je neer" in t else 0.01, 0.0] for t in texts], dtype=np.float32
+            )
+
+    filler = "de gemeente heeft het parkeerbeleid weer aangepast en niemand weet waarom " * 60
+    buried = filler + "ik steek je neer " + filler
+    windows = gate_windows(buried)
+    assert len(windows) > 3 and any("ik steek je neer" in w for w in windows)
+    assert set(buried.split()) <= {word for w in windows for word in w.split()}
+    assert gate_windows("kort bericht") == ["kort bericht"]
+
+    config = ModelConfig(name="stub", kind="cascade", thresholds=dict.fromkeys(LABELS, 0.5))
+    config.components["gate"] = 0.3
+    transformer = _Stage({buried: [0.0, 0.95, 0.0], filler: [0.0, 0.0, 0.0]})
+    model = CascadeModel(config, _Keyword({}), transformer)
+    output = model.predict([buried, filler])
+    assert transformer.seen == [[buried]], "only the text with the buried threat reaches the transformer"
+    assert output.scores[0][1] == np.float32(0.95) and output.scores[1][1] < 0.5

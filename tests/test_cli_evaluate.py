@@ -28,6 +28,27 @@ def test_evaluate_prints_and_writes_reports(tmp_path, linear_model_dir, small_co
     assert len(suite_report["by_group"]["capability"]) >= 40
 
 
+def test_evaluate_reports_bias_slices_calibration_and_draws_figures(tmp_path, linear_model_dir):
+    out, figures = tmp_path / "evaluation.json", tmp_path / "figures"
+    args = ["evaluate", "data/challenge", "data/corpus/test.jsonl", "--model", str(linear_model_dir)]
+    result = runner.invoke(app, [*args, "-o", str(out), "--figures", str(figures)])
+    assert result.exit_code == 0, result.output
+    assert "bias hate_by_identity_group: generalised mean of bias AUCs" in result.output
+    assert "slice short_3_words_or_fewer: false-positive rate" in result.output
+    reports = json.loads(out.read_text())
+    challenge, test = reports["data/challenge"], reports["data/corpus/test.jsonl"]
+    assert len(challenge["by_group"]["category"]) == 10
+    for report in (challenge, test):
+        analysis = report["analysis"]
+        assert set(analysis["bias"]["hate_by_identity_group"]["subgroups"]) >= {"women", "muslims", "lgbtq"}
+        assert {"aimed_at_women", "aimed_at_men"} <= set(
+            analysis["bias"]["intimidation_by_target_gender"]["subgroups"]
+        )
+        assert 0.0 <= analysis["calibration"]["hate"]["ece"] <= 1.0
+    assert {"3%", "10%"} <= set(test["analysis"]["stream"])
+    assert (figures / "challenge_reliability.png").is_file() and (figures / "test_pr_curves.png").is_file()
+
+
 def test_evaluate_names_a_missing_file(tmp_path, linear_model_dir):
     result = runner.invoke(
         app,

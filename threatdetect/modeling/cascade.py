@@ -35,6 +35,44 @@ def tune_gate(linear_scores: np.ndarray, transformer_flags: np.ndarray, min_flag
     return max(0.0, round(float(np.sort(strongest)[allowed_misses]) - 1e-6, 6))
 
 
+#: Texts longer than this are gated per window: a threat buried in a long harmless text is diluted
+#: in a whole-text TF-IDF score and would never reach the transformer.
+GATE_WINDOW_CHARS = 600
+
+
+def gate_windows(text: str, size: int = GATE_WINDOW_CHARS) -> list[str]:
+    """The text itself when short; otherwise windows of about `size` characters, cut at spaces and
+    overlapping by half, so a sentence on a border is whole in one of them."""
+    if len(text) <= 2 * size:
+        return [text]
+    windows, start, step = [], 0, size // 2
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            space = text.rfind(" ", start + step, end)
+            end = space if space > start else end
+        windows.append(text[start:end])
+        if end >= len(text):
+            break
+        next_start = text.find(" ", start + step, end)
+        start = next_start + 1 if next_start > start else end
+    return windows
+
+
+def first_stage_scores(linear, texts: Sequence[str]) -> np.ndarray:
+    """Linear scores per text; for long texts the highest of their windows' scores, per label."""
+    windows = [gate_windows(text) for text in texts]
+    if all(len(w) == 1 for w in windows):
+        return linear.predict_proba(list(texts))
+    flat = [window for text_windows in windows for window in text_windows]
+    scores = linear.predict_proba(flat)
+    out, start = np.empty((len(texts), scores.shape[1]), dtype=np.float32), 0
+    for i, text_windows in enumerate(windows):
+        out[i] = scores[start : start + len(text_windows)].max(axis=0)
+        start += len(text_windows)
+    return out
+
+
 def blend(linear: np.ndarray, transformer: np.ndarray, weight: float) -> np.ndarray:
     """The second stage's score for a message: the transformer's, mixed with the linear one's."""
     if weight >= 1.0:
@@ -92,9 +130,9 @@ class CascadeModel:
         if not cascade or not self.gate_applies(thresholds):
             second = self.transformer.predict_proba(texts)
             if self.blend_weight < 1.0:
-                second = blend(self.linear.predict_proba(texts), second, self.blend_weight)
+                second = blend(first_stage_scores(self.linear, texts), second, self.blend_weight)
             return ModelOutput(second, {"transformer": len(texts)})
-        first = self.linear.predict_proba(texts)
+        first = first_stage_scores(self.linear, texts)
         selected = np.flatnonzero(self.passes_gate(first))
         scores = np.minimum(first, np.nextafter(thresholds, 0)).astype(np.float32)
         if len(selected):
