@@ -148,6 +148,19 @@ def test_existing_output_needs_force(tmp_path, linear_model_dir):
     assert out.read_text() == "keep me"
 
 
+def test_a_threshold_preset_flags_at_least_as_much_as_the_default(tmp_path, linear_model_dir):
+    default, recall = tmp_path / "default.jsonl", tmp_path / "recall.jsonl"
+    args = [str(EXAMPLES / "replies.jsonl"), "--model", str(linear_model_dir)]
+    assert _score(*args, "-o", str(default)).exit_code == 0
+    result = _score(*args, "-o", str(recall), "--thresholds", "recall")
+    assert result.exit_code == 0, result.output
+    assert {r["id"] for r in _jsonl(default)} <= {r["id"] for r in _jsonl(recall)}
+    unknown = _score(*args, "-o", str(tmp_path / "x.jsonl"), "--thresholds", "nonsense")
+    assert unknown.exit_code == 2 and "unknown threshold preset 'nonsense'" in unknown.output
+    both = _score(*args, "-o", str(tmp_path / "y.jsonl"), "--thresholds", "recall", "--threshold", "hate=0.5")
+    assert both.exit_code == 2 and "not both" in both.output
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -43,7 +43,7 @@ def run_score(
     text_field: str = "text",
     id_field: str = "id",
     include_all: bool = False,
-    thresholds: dict[str, float] | None = None,
+    thresholds: dict[str, float] | str | None = None,
     errors_path: Path | None = None,
     report: Path | None = None,
     lang: str = Language.nl,
@@ -150,6 +150,11 @@ def score_command(
     threshold: list[str] = typer.Option(
         None, "--threshold", help="Override a threshold: --threshold hate=0.7"
     ),
+    preset: str = typer.Option(
+        None,
+        "--thresholds",
+        help="A threshold preset of the model instead of its default, e.g. 'recall' (more flags, fewer misses).",
+    ),
     errors: Path = typer.Option(
         None, "--errors", "-e", help="Where rejected records go (default: OUT.errors.jsonl)."
     ),
@@ -175,6 +180,9 @@ def score_command(
     from threatdetect.io.records import InputError
     from threatdetect.modeling.model_dir import ModelDirError
 
+    if preset and threshold:
+        typer.echo("error: use either --thresholds PRESET or --threshold LABEL=VALUE, not both", err=True)
+        raise typer.Exit(2)
     for target in (output, report):
         if target is not None and target.exists() and not force:
             typer.echo(f"error: {target} exists; use --force to overwrite", err=True)
@@ -188,7 +196,7 @@ def score_command(
             text_field=text_field,
             id_field=id_field,
             include_all=include_all,
-            thresholds=parse_thresholds(threshold),
+            thresholds=preset or parse_thresholds(threshold),
             errors_path=errors,
             report=report,
             lang=lang,
