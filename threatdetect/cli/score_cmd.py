@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -13,6 +14,13 @@ from threatdetect.modeling.base import Precision
 from threatdetect.report.html import Language
 
 logger = logging.getLogger(__name__)
+
+
+class Engine(StrEnum):
+    """Where messages are scored: in this process, or on Spark (`pip install "threatdetect[spark]"`)."""
+
+    local = "local"
+    spark = "spark"
 
 
 def parse_thresholds(values: list[str] | None) -> dict[str, float]:
@@ -51,10 +59,14 @@ def run_score(
     progress: bool = False,
     precision: str = Precision.auto,
     max_chars: int | None = None,
+    engine: str = Engine.local,
+    spark_master: str | None = None,
 ):
     """Score every input file; returns the ScoreSummary. Raises InputError on fatal input problems.
 
     Texts longer than `max_chars` characters (the readers' MAX_TEXT_CHARS by default) are rejected.
+    `engine="spark"` reads and scores on Spark (`threatdetect.integrations.spark_dumps`), with the
+    same output; `spark_master` is the master URL when no Spark session is running yet.
     """
     import itertools
     import tempfile
@@ -69,14 +81,31 @@ def run_score(
         from threatdetect.report.html import load_strings
 
         load_strings(lang)  # an unknown language fails now, not after an hour of scoring
-    # Readers check their input eagerly, so a missing file or field fails before the model loads.
-    streams = [
-        read_messages(
-            path, fmt=fmt, text_field=text_field, id_field=id_field, max_chars=max_chars or MAX_TEXT_CHARS
+    if engine == Engine.spark:
+        from threatdetect.integrations.spark_dumps import SparkDumps
+
+        dumps = SparkDumps.plan(
+            inputs,
+            fmt=fmt,
+            text_field=text_field,
+            id_field=id_field,
+            max_chars=max_chars or MAX_TEXT_CHARS,
+            model=model,
+            thresholds=thresholds,
+            cascade=cascade,
+            precision=precision,
         )
-        for path in inputs
-    ]
-    detector = Detector.load(model, thresholds=thresholds, cascade=cascade, precision=precision)
+        model_name = dumps.model_name
+    else:
+        # Readers check their input eagerly, so a missing file or field fails before the model loads.
+        streams = [
+            read_messages(
+                path, fmt=fmt, text_field=text_field, id_field=id_field, max_chars=max_chars or MAX_TEXT_CHARS
+            )
+            for path in inputs
+        ]
+        detector = Detector.load(model, thresholds=thresholds, cascade=cascade, precision=precision)
+        model_name = detector.name
     if errors_path is None:
         errors_path = (
             output.with_name(output.stem + ".errors.jsonl") if output else Path("threatdetect-errors.jsonl")
@@ -93,15 +122,25 @@ def run_score(
         with errors_path.open("w", encoding="utf-8") as errors:
             writer = RecordWriter(handle, RecordWriter.format_for(output))
             flagged_writer = RecordWriter(flagged_file, "jsonl") if flagged_file else None
-            summary = score_stream(
-                itertools.chain.from_iterable(streams),
-                detector,
-                writer,
-                errors,
-                include_all=include_all,
-                progress=progress,
-                flagged_writer=flagged_writer,
-            )
+            if engine == Engine.spark:
+                summary = dumps.score(
+                    writer,
+                    errors,
+                    include_all=include_all,
+                    flagged_writer=flagged_writer,
+                    master=spark_master,
+                    progress=progress,
+                )
+            else:
+                summary = score_stream(
+                    itertools.chain.from_iterable(streams),
+                    detector,
+                    writer,
+                    errors,
+                    include_all=include_all,
+                    progress=progress,
+                    flagged_writer=flagged_writer,
+                )
         if flagged_file is not None:
             from threatdetect.report.html import render_report_file
 
@@ -111,7 +150,7 @@ def run_score(
                 report,
                 lang=lang,
                 sources=inputs,
-                model_name=detector.name,
+                model_name=model_name,
                 model_version=f"threatdetect {__version__}",
             )
     finally:
@@ -173,6 +212,18 @@ def score_command(
         help="Reject texts longer than this many characters (default 200,000). Long texts are scored "
         "in windows, a few seconds per 100,000 characters.",
     ),
+    engine: Engine = typer.Option(
+        Engine.local,
+        "--engine",
+        help="Score here (local) or on Spark (spark: JSONL, CSV/TSV and Parquet files or folders, on any "
+        "file system Spark reads; needs threatdetect[spark] and Java 17).",
+    ),
+    spark_master: str = typer.Option(
+        None,
+        "--spark-master",
+        help="With --engine spark: the master URL (local[4], spark://host:7077). Default: spark-submit's, "
+        "else local[*].",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
@@ -204,8 +255,15 @@ def score_command(
             progress=not quiet and sys.stderr.isatty(),
             precision=precision,
             max_chars=max_chars,
+            engine=engine,
+            spark_master=spark_master,
         )
     except (InputError, ModelDirError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except ImportError as error:
+        if engine != Engine.spark:
+            raise
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
     if not quiet:

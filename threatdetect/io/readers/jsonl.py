@@ -36,7 +36,8 @@ CHECK_LINES = 50
 JSON_WHITESPACE = " \t\r\n"
 
 
-def _parse(text: str) -> tuple[object, str | None]:
+def parse_line(text: str) -> tuple[object, str | None]:
+    """One line as a JSON object, or None and why it is not one (the reason an errors file shows)."""
     try:
         value = json.loads(text, strict=False)
     except json.JSONDecodeError as error:
@@ -70,7 +71,7 @@ def check_jsonl(path: Path, text_field: str) -> None:
     checked = 0
     for line, text in _lines(path):
         checked += 1
-        value, _ = _parse(text)
+        value, _ = parse_line(text)
         if isinstance(value, dict):
             if text_field not in value:
                 raise InputError(
@@ -96,7 +97,7 @@ def iter_jsonl(
 ) -> Iterator[Message | Rejected]:
     source = str(path)
     for number, (line, text) in enumerate(_lines(path), start=1):
-        value, problem = _parse(text)
+        value, problem = parse_line(text)
         if problem:
             yield Rejected(source, number, problem, line, None, snippet(text))
             continue

@@ -41,7 +41,7 @@ def check_parquet(path: Path, text_field: str) -> None:
         )
 
 
-def _rows(batch) -> list[dict]:
+def batch_rows(batch) -> list[dict]:
     """The batch's rows as dicts; string columns with bytes that are not UTF-8 decoded leniently."""
     import pyarrow as pa
 
@@ -70,7 +70,7 @@ def iter_parquet(
     while True:
         try:
             batch = next(batches, None)
-            rows = [] if batch is None else _rows(batch)
+            rows = [] if batch is None else batch_rows(batch)
         except (ArrowException, OSError, UnicodeDecodeError) as error:
             # Metadata read fine, the data does not: the rest of the file is lost, and says so.
             raise InputError(
