@@ -19,11 +19,6 @@ from typer.testing import CliRunner
 from threatdetect.cli import app
 from threatdetect.labels import LABELS
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("java") is None,
-    reason="Spark needs Java 17 and no `java` is on PATH (.ci/run installs openjdk-17-jre-headless)",
-)
-
 THREAT = "ik weet waar je woont, pas maar op. ik maak je af"
 TEXTS = [
     THREAT,
@@ -43,6 +38,8 @@ runner = CliRunner()
 @pytest.fixture(scope="session")
 def spark():
     """One local[2] session for the module; the CLI's `--engine spark` finds and reuses it."""
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java 17 and no `java` is on PATH (.ci/run installs openjdk-17-jre-headless)")
     previous = os.environ.get("PYSPARK_PYTHON")
     os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers must import this threatdetect
     from pyspark.sql import SparkSession
@@ -272,6 +269,36 @@ def test_engine_spark_reads_a_parquet_folder_and_lists_its_rejected_records(spar
     total = sum(len(texts) for texts in parts)
     assert f"in {total} = scored {total - 2} + rejected 2" in result.output
     assert f"rejected records listed in {tmp_path / 'spark.errors.jsonl'}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("given", "uri", "local"),
+    [
+        # Typer's Path turns hdfs://host/x into hdfs:/host/x; the second slash comes back.
+        (Path("hdfs://namenode:8020/dumps/2024"), "hdfs://namenode:8020/dumps/2024", None),
+        ("s3a://bucket/dumps/part-0.parquet", "s3a://bucket/dumps/part-0.parquet", None),
+        ("file:///tmp/dump.jsonl", "file:///tmp/dump.jsonl", Path("/tmp/dump.jsonl")),
+        ("/tmp/dump.jsonl", "file:///tmp/dump.jsonl", Path("/tmp/dump.jsonl")),
+    ],
+)
+def test_inputs_become_uris_spark_reads(given, uri, local):
+    from threatdetect.integrations.spark_inputs import _uri
+
+    assert _uri(given) == (uri, local)
+
+
+def test_records_are_named_by_the_path_as_given(tmp_path, monkeypatch):
+    from threatdetect.integrations.spark_inputs import DumpInput
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dump" / "day=1").mkdir(parents=True)
+    (tmp_path / "one.jsonl").write_text("{}\n", encoding="utf-8")
+    folder = DumpInput(0, "dump", (tmp_path / "dump").as_uri(), "parquet", tmp_path / "dump")
+    assert folder.source(f"file:{tmp_path}/dump/day=1/part%200.parquet") == "dump/day=1/part 0.parquet"
+    single = DumpInput(1, "one.jsonl", (tmp_path / "one.jsonl").as_uri(), "jsonl", tmp_path / "one.jsonl")
+    assert single.source(f"file:{tmp_path}/one.jsonl") == "one.jsonl"
+    remote = DumpInput(2, "hdfs:/nn/x", "hdfs://nn/x", "jsonl", None)
+    assert remote.source("hdfs://nn/x/part-0.json") == "hdfs://nn/x/part-0.json"
 
 
 def test_engine_spark_refuses_what_spark_cannot_read_before_starting(tmp_path):
