@@ -123,8 +123,13 @@ def worker_detector(settings: WorkerSettings) -> Detector:
                 # Spark runs one Python worker per task slot; each using every core of the machine
                 # would make them fight over the cores.
                 torch.set_num_threads(threads)
-            thresholds = dict(key[1]) if isinstance(key[1], tuple) else key[1]
-            _DETECTORS[key] = Detector.load(key[0], thresholds=thresholds, cascade=key[2], precision=key[3])
+            thresholds = settings.thresholds
+            _DETECTORS[key] = Detector.load(
+                settings.model,
+                thresholds=dict(thresholds) if isinstance(thresholds, tuple) else thresholds,
+                cascade=settings.cascade,
+                precision=settings.precision,
+            )
             LOADS[key] += 1
             logger.info("worker %d loaded model %s", os.getpid(), _DETECTORS[key].model_path)
         return _DETECTORS[key]
