@@ -61,6 +61,14 @@ def _round_down(value: float) -> float:
     return math.floor(value * 10_000) / 10_000
 
 
+def _per_label(labels: np.ndarray, pick) -> dict[str, float]:
+    """`pick(column)` per label, rounded down; 0.5 for a label without positives (nothing to learn)."""
+    return {
+        label: _round_down(pick(column)) if labels[:, column].sum() else 0.5
+        for column, label in enumerate(LABELS)
+    }
+
+
 def tune_thresholds(
     probabilities: np.ndarray,
     labels: np.ndarray,
@@ -68,33 +76,29 @@ def tune_thresholds(
     floor: float = THRESHOLD_FLOOR,
 ) -> dict[str, float]:
     """Per label, the threshold with the best (weighted) F1; 0.5 for a label without positives."""
-    thresholds = {}
-    for column, label in enumerate(LABELS):
-        truth, scores = labels[:, column], probabilities[:, column]
-        if truth.sum() == 0:
-            thresholds[label] = 0.5
-            continue
-        precision, recall, cut = precision_recall_curve(truth, scores, sample_weight=weights)
+
+    def best_f1(column: int) -> float:
+        precision, recall, cut = precision_recall_curve(
+            labels[:, column], probabilities[:, column], sample_weight=weights
+        )
         f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
         f1[cut < floor] = -1.0
-        thresholds[label] = _round_down(float(cut[int(np.argmax(f1))]))
-    return thresholds
+        return float(cut[int(np.argmax(f1))])
+
+    return _per_label(labels, best_f1)
 
 
 def recall_thresholds(
     probabilities: np.ndarray, labels: np.ndarray, target: float = RECALL_PRESET_TARGET
 ) -> dict[str, float]:
     """Per label, the highest threshold that keeps `target` recall on these rows."""
-    thresholds = {}
-    for column, label in enumerate(LABELS):
-        truth, scores = labels[:, column], probabilities[:, column]
-        if truth.sum() == 0:
-            thresholds[label] = 0.5
-            continue
-        _, recall, cut = precision_recall_curve(truth, scores)
+
+    def highest_reaching(column: int) -> float:
+        _, recall, cut = precision_recall_curve(labels[:, column], probabilities[:, column])
         reaching = cut[recall[:-1] >= target]
-        thresholds[label] = _round_down(float(reaching.max() if len(reaching) else cut.min()))
-    return thresholds
+        return float(reaching.max() if len(reaching) else cut.min())
+
+    return _per_label(labels, highest_reaching)
 
 
 def stream_metrics(

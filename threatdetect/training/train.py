@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from threatdetect import __version__
-from threatdetect.corpus.challenge import ChallengeCase, label_matrix, load_challenge
+from threatdetect.corpus.challenge import ChallengeCase, load_challenge
 from threatdetect.evaluation.analysis import analyse, write_plots
 from threatdetect.evaluation.functional import FunctionalSuite, load_functional_suite
 from threatdetect.evaluation.metrics import apply_thresholds, evaluate
@@ -68,9 +68,11 @@ def _evaluate_model(
     thresholds: dict[str, float],
     suite: FunctionalSuite | None,
     challenge: list[ChallengeCase] | None = None,
+    figures: Path | None = None,
 ):
     """Metrics per set; dev, test and the challenge set also get bias, slices, calibration and stream
-    precision (`evaluation/analysis.py`). The challenge set is only reported, never used to choose."""
+    precision (`evaluation/analysis.py`), and test and the challenge set their figures in `figures`.
+    The challenge set is only reported, never used to choose."""
     results: dict[str, Any] = {}
     for name in ("dev", "test"):
         split = splits.get(name)
@@ -81,6 +83,8 @@ def _evaluate_model(
         probabilities = model.predict_proba(split.texts)
         results[name] = evaluate(probabilities, split.labels, thresholds, groups).to_dict()
         results[name]["analysis"] = analyse(probabilities, split.labels, thresholds, _row_info(split))
+        if figures is not None and name == "test":
+            write_plots(probabilities, split.labels, figures, name)
     if suite is not None:
         report = evaluate(
             model.predict_proba(suite.texts),
@@ -90,21 +94,23 @@ def _evaluate_model(
         )
         results["functional"] = report.to_dict()
     if challenge:
-        labels = np.asarray(label_matrix(challenge))
+        labels, rows = challenge_rows(challenge)
         probabilities = model.predict_proba([case.text for case in challenge])
         report = evaluate(probabilities, labels, thresholds, {"category": [[c.category] for c in challenge]})
         results["challenge"] = report.to_dict()
-        rows = [RowInfo(c.text, frozenset(), c.category, c.target_gender) for c in challenge]
         results["challenge"]["analysis"] = analyse(probabilities, labels, thresholds, rows)
+        if figures is not None:
+            write_plots(probabilities, labels, figures, "challenge")
     return results
 
 
-def _second_stage_variants(config, linear, transformer, splits, linear_dev, transformer_dev, weight):
+def _second_stage_variants(
+    config, linear, transformer, splits, challenge, linear_dev, transformer_dev, weight
+):
     """Comparison rows from this run: the second stage gated (transformer alone) and blended.
 
     Both score every message with the second stage (no gate), each with thresholds tuned on dev.
     """
-    challenge = load_challenge(Path(config.data.challenge)) if config.data.challenge else None
     sets = {"dev": splits["dev"]}
     if "test" in splits:
         sets["test"] = splits["test"]
@@ -206,6 +212,7 @@ def train(config: TrainConfig) -> TrainResult:
 
     # DataConfig has checked that a configured functional suite exists.
     suite = load_functional_suite(config.data.functional) if config.data.functional else None
+    challenge = load_challenge(Path(config.data.challenge)) if config.data.challenge else None
     if config.model == "linear":
         model = _train_linear(config, splits, output_dir)
         model_config = model.config
@@ -235,7 +242,7 @@ def train(config: TrainConfig) -> TrainResult:
         }
         model = CascadeModel(model_config, linear, transformer)
         model_config.metrics["second_stage_variants"] = _second_stage_variants(
-            config, linear, transformer, splits, linear_dev, transformer_dev, weight
+            config, linear, transformer, splits, challenge, linear_dev, transformer_dev, weight
         )
         checks = {"dev": (splits["dev"].texts, combined_dev)}
         if suite is not None:
@@ -246,13 +253,9 @@ def train(config: TrainConfig) -> TrainResult:
             )
         model_config.metrics["cascade"] = cascade_agreement(model, checks)
 
-    challenge = load_challenge(Path(config.data.challenge)) if config.data.challenge else None
-    model_config.metrics.update(_evaluate_model(model, splits, model_config.thresholds, suite, challenge))
-    for name, rows in (("test", splits.get("test")), ("challenge", challenge)):
-        if rows is not None:
-            texts = rows.texts if isinstance(rows, LabelledSplit) else [case.text for case in rows]
-            labels = rows.labels if isinstance(rows, LabelledSplit) else np.asarray(label_matrix(rows))
-            write_plots(model.predict_proba(texts), labels, output_dir / FIGURES_DIR, name)
+    model_config.metrics.update(
+        _evaluate_model(model, splits, model_config.thresholds, suite, challenge, output_dir / FIGURES_DIR)
+    )
     model_config.save(output_dir)
     (output_dir / "evaluation.json").write_text(json.dumps(model_config.metrics, indent=2))
     write_model_card(output_dir, model_config, config)
