@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from threatdetect.labels import LABELS
+from threatdetect.modeling.base import raw_text
 from threatdetect.modeling.cascade import tune_gate
 
 
@@ -32,7 +33,8 @@ class _Stage:
         self.scores, self.seen = scores, []
 
     def predict_proba(self, texts):
-        self.seen.append(list(texts))
+        texts = [raw_text(text) for text in texts]  # the cascade hands its stages normalised texts
+        self.seen.append(texts)
         return np.asarray([self.scores[text] for text in texts], dtype=np.float32)
 
 
@@ -63,7 +65,8 @@ def test_a_threat_buried_in_a_long_text_still_opens_the_gate():
 
     class _Keyword(_Stage):
         def predict_proba(self, texts):
-            self.seen.append(list(texts))
+            texts = [raw_text(text) for text in texts]
+            self.seen.append(texts)
             return np.asarray(
                 [[0.0, 0.9 if "ik steek je neer" in t else 0.01, 0.0] for t in texts], dtype=np.float32
             )
@@ -82,3 +85,34 @@ def test_a_threat_buried_in_a_long_text_still_opens_the_gate():
     output = model.predict([buried, filler])
     assert transformer.seen == [[buried]], "only the text with the buried threat reaches the transformer"
     assert output.scores[0][1] == np.float32(0.95) and output.scores[1][1] < 0.5
+
+
+def test_a_blended_model_sends_on_only_messages_that_could_still_be_flagged():
+    """blend = w * transformer + (1 - w) * linear, and the transformer's score is at most 1: below
+    (threshold - w) / (1 - w) no transformer score can flag a label, so the gate loses nothing."""
+    from threatdetect.modeling.cascade import CascadeModel, blend_floor
+    from threatdetect.modeling.model_dir import ModelConfig
+
+    thresholds = {"hate": 0.9, "intimidation": 0.8, "death_threat": 0.85}
+    config = ModelConfig(name="stub", kind="cascade", thresholds=thresholds)
+    config.components.update(gate=0.0, blend_weight=0.6)
+    rng = np.random.default_rng(5)
+    texts = [f"bericht {i}" for i in range(400)]
+    linear = _Stage({text: list(rng.random(3) ** 3) for text in texts})
+    transformer = _Stage({text: list(rng.random(3) ** 0.3) for text in texts})
+    model = CascadeModel(config, linear, transformer)
+    floor = blend_floor(model.thresholds, 0.6)
+    np.testing.assert_allclose(floor, [0.75, 0.5, 0.625], atol=2e-4)
+
+    cascaded = model.predict(texts)
+    everything = model.predict(texts, cascade=False)
+    sent = cascaded.stages["transformer"]
+    assert 0 < sent < len(texts) / 2, "most messages stay in the first stage"
+    assert len(transformer.seen[0]) == sent
+    # death_threat also counts as intimidation, so its floor is the lower of the two thresholds' floors
+    from threatdetect.labels import enforce_implication_array
+
+    labels = enforce_implication_array(cascaded.scores.copy()) >= model.thresholds
+    reference = enforce_implication_array(everything.scores.copy()) >= model.thresholds
+    assert (labels == reference).all(), "the exact gate changes no label"
+    assert reference.any(), "the check has flags to lose"

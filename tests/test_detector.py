@@ -133,3 +133,47 @@ def test_a_model_with_only_the_protocol_serves_every_detector_call():
     _, stages = detector.score_batch(["ik maak je dood", "fijne dag"])
     assert stages == {"stub": 2}
     assert detector.explain("ik maak je dood").labels == threat.labels
+
+
+class _Counting(_OnlyTheProtocol):
+    """The protocol model, counting the texts it is asked to score."""
+
+    __slots__ = ("asked",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def predict(self, texts, *, thresholds=None, cascade=True):
+        self.asked.extend(texts)
+        return super().predict(texts, thresholds=thresholds, cascade=cascade)
+
+
+def test_repeated_messages_are_scored_once_per_call_and_once_per_run_with_a_cache():
+    from threatdetect import Detector
+    from threatdetect.scoring.detector import ScoreCache
+
+    model = _Counting()
+    detector = Detector(model)
+    # The same text, also with other casing of the @mention and extra spaces: one normalised text.
+    texts = ["ik maak je dood @henk", "fijne dag", "ik maak je dood @henk", "ik  maak je dood @Piet", "fijne dag"]
+    results, stages = detector.score_batch(texts)
+    assert [r.text for r in results] == texts, "results keep the raw texts, in input order"
+    assert [r.labels for r in results] == [results[0].labels, (), results[0].labels, results[0].labels, ()]
+    assert len(model.asked) == 2 and stages == {"stub": 2, "repeat": 3}
+    assert all(r.spans for r in results if r.flagged), "every copy gets its own evidence spans"
+
+    cache = ScoreCache(maxsize=10)
+    detector.score_batch(["fijne dag", "nieuw bericht"], cache=cache)
+    model.asked.clear()
+    _, stages = detector.score_batch(["nieuw bericht", "fijne dag", "nog een"], cache=cache)
+    assert model.asked == ["nog een"] and stages == {"stub": 1, "repeat": 2}
+
+
+def test_long_texts_are_never_shared_because_their_gate_reads_the_raw_windows():
+    from threatdetect import Detector
+
+    model = _Counting()
+    long_text = "de raad vergadert weer over het parkeerbeleid " * 60
+    Detector(model).score_batch([long_text, long_text])
+    assert len(model.asked) == 2

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from threatdetect.labels import LABELS
-from threatdetect.modeling.base import SingleStageModel
+from threatdetect.modeling.base import SingleStageModel, Texts, normalized
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.triggers import TriggerLexicon
@@ -114,11 +114,11 @@ class LinearModel(SingleStageModel):
         return sp.hstack(blocks, format="csr")
 
     # -- scoring --------------------------------------------------------------------------
-    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        lower = [self.normalizer.normalize_text(text) for text in texts]
+    def decision_function(self, texts: Texts) -> np.ndarray:
+        lower = [doc.lower for doc in normalized(self.normalizer, texts)]
         return np.asarray(self.featurize(lower) @ self.coef) + self.intercept
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Texts) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         decision = self.decision_function(texts)

@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 import threading
 import warnings
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from threatdetect.labels import LABELS
-from threatdetect.modeling.base import Precision, SingleStageModel
+from threatdetect.modeling.base import Precision, SingleStageModel, Texts, normalized
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
 from threatdetect.normalize import Normalizer, NormalizerSettings
 
@@ -37,10 +36,10 @@ def resolve_base_model(base_model: str) -> str:
     return base_model
 
 
-def prepare_texts(texts: Sequence[str], normalizer: Normalizer, prefix: str) -> list[str]:
+def prepare_texts(texts: Texts, normalizer: Normalizer, prefix: str) -> list[str]:
     """What the encoder reads: the prefix plus the normalised text. Training and scoring both call
     this, so a model always sees its inputs the way it was trained on them."""
-    return [prefix + normalizer(text).text for text in texts]
+    return [prefix + doc.text for doc in normalized(normalizer, texts)]
 
 
 #: The formats a loaded model can be set to (fp32 first: the reference for the others).
@@ -164,7 +163,7 @@ class TransformerModel(SingleStageModel):
         self.precision = precision
 
     # -- scoring --------------------------------------------------------------------------
-    def prepare(self, texts: Sequence[str]) -> list[str]:
+    def prepare(self, texts: Texts) -> list[str]:
         return prepare_texts(texts, self.normalizer, self.prefix)
 
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], list[int]]:
@@ -209,7 +208,7 @@ class TransformerModel(SingleStageModel):
         at = next(i for i in range(len(full) - len(plain) + 1) if full[i : i + len(plain)] == plain)
         return full[:at], full[at + len(plain) :]
 
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
+    def logits(self, texts: Texts) -> np.ndarray:
         import torch
 
         if len(texts) == 0:
@@ -241,7 +240,7 @@ class TransformerModel(SingleStageModel):
         np.maximum.at(result, np.asarray(owners), window_logits)
         return result
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, texts: Texts) -> np.ndarray:
         return (1.0 / (1.0 + np.exp(-self.logits(texts)))).astype(np.float32)
 
 

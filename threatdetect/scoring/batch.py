@@ -20,7 +20,7 @@ from typing import IO
 from threatdetect.io.records import Message, Rejected
 from threatdetect.io.writers import RecordWriter, write_rejected
 from threatdetect.labels import LABELS
-from threatdetect.scoring.detector import Detector
+from threatdetect.scoring.detector import Detector, ScoreCache
 from threatdetect.scoring.results import ScoreResult
 
 CHUNK_SIZE = 1024
@@ -96,11 +96,12 @@ def score_stream(
 
     summary = ScoreSummary()
     stages: Counter[str] = Counter()
+    cache = ScoreCache()  # each distinct text of the run is scored once
     started = time.perf_counter()
     bar = tqdm(total=None, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     try:
         for chunk in _chunks(records, chunk_size):
-            scored, chunk_stages = _score_chunk(detector, [r for r in chunk if isinstance(r, Message)])
+            scored, chunk_stages = _score_chunk(detector, [r for r in chunk if isinstance(r, Message)], cache)
             stages.update(chunk_stages)
             results = iter(scored)
             for record in chunk:
@@ -132,14 +133,14 @@ def score_stream(
 
 
 def _score_chunk(
-    detector: Detector, messages: list[Message]
+    detector: Detector, messages: list[Message], cache: ScoreCache | None = None
 ) -> tuple[list[ScoreResult | Rejected], Counter[str]]:
     """Score a chunk; if it fails, score its messages one by one so one bad message costs only itself."""
     stages: Counter[str] = Counter()
     if not messages:
         return [], stages
     try:
-        scored, stages = detector.score_batch([m.text for m in messages])
+        scored, stages = detector.score_batch([m.text for m in messages], cache=cache)
         return list(scored), stages
     except Exception as error:  # any failure must cost one message, never the run
         logger.warning("scoring a chunk failed (%s); retrying message by message", type(error).__name__)

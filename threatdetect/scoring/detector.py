@@ -5,6 +5,10 @@
     result = detector.score("ik weet waar je woont")
     result.scores["intimidation"], result.labels, result.flagged, result.spans
 
+Each message is normalised once, and that result feeds both model stages and the evidence spans.
+Repeated messages (retweets, copy-paste) are scored once: identical normalised texts within a call
+share one score, and a `ScoreCache` passed to `score_batch` extends that to a whole run.
+
 Thread-safe: models serialise their own forward passes and are read-only after load; thresholds and
 the cascade switch belong to the Detector, so several Detectors can share one model. Scoring makes no
 network calls.
@@ -20,17 +24,35 @@ from pathlib import Path
 from typing import overload
 
 import numpy as np
+from cachetools import LRUCache
 
 from threatdetect.labels import LABELS, enforce_implication_array, implied_labels
-from threatdetect.modeling.base import ModelOutput, ScoringModel
+from threatdetect.modeling.base import ModelOutput, ScoringModel, normalized
 from threatdetect.modeling.loader import default_model_dir, load_model
-from threatdetect.normalize import Normalizer, NormalizerSettings
+from threatdetect.modeling.cascade import GATE_WINDOW_CHARS
+from threatdetect.normalize import NormalizedText, Normalizer, NormalizerSettings
 from threatdetect.scoring.explain import lexicon_spans, occlusion_spans
 from threatdetect.scoring.results import Explanation, ScoreResult
 from threatdetect.triggers import TriggerLexicon
 
 DEFAULT_BATCH_SIZE = 256
+#: Distinct texts a run remembers the scores of; bounded, so memory stays flat on any dump.
+CACHE_SIZE = 50_000
+#: Texts this long are gated in windows of the raw text (see modeling.cascade), so their score depends
+#: on more than the normalised text and they are never shared.
+_SHARED_MAX_CHARS = 2 * GATE_WINDOW_CHARS
 logger = logging.getLogger(__name__)
+
+
+class ScoreCache(LRUCache):
+    """Scores of distinct normalised texts, for one Detector (its thresholds) and one run."""
+
+    def __init__(self, maxsize: int = CACHE_SIZE) -> None:
+        super().__init__(maxsize=maxsize)
+
+
+def _share_key(doc: NormalizedText) -> str | None:
+    return doc.text if len(doc.raw) <= _SHARED_MAX_CHARS else None
 
 
 class Detector:
@@ -75,6 +97,7 @@ class Detector:
                 "threshold(s) below the model's for %s: the transformer scores every message", lowered
             )
         self.model_path = model_path
+        self._reads_normalized = bool(getattr(model, "reads_normalized", False))
         self.normalizer = Normalizer(NormalizerSettings.from_dict(self.config.normalizer))
         self.lexicon = TriggerLexicon.default()
 
@@ -101,23 +124,59 @@ class Detector:
     def name(self) -> str:
         return self.config.name
 
-    def predict(self, texts: Sequence[str]) -> ModelOutput:
-        """(n, 3) scores in LABELS order with death_threat <= intimidation enforced, and stage counts."""
-        output = self.model.predict(list(texts), thresholds=self._threshold_array, cascade=self.cascade)
-        scores = enforce_implication_array(np.asarray(output.scores, dtype=np.float32))
-        return ModelOutput(scores, output.stages)
+    def predict(
+        self, texts: Sequence[str] | Sequence[NormalizedText], cache: ScoreCache | None = None
+    ) -> ModelOutput:
+        """(n, 3) scores in LABELS order with death_threat <= intimidation enforced, and stage counts.
+
+        Identical normalised texts are scored once; with a `cache`, also across calls. The stage
+        `repeat` counts messages whose score came from an identical one.
+        """
+        docs = normalized(self.normalizer, texts)
+        scores = np.empty((len(docs), len(LABELS)), dtype=np.float32)
+        first_of: dict[str, int] = {}  # shared text -> position in `todo`
+        todo: list[int] = []
+        sources: list[int] = []  # per message: position in `todo`, or -1 when taken from the cache
+        for index, doc in enumerate(docs):
+            key = _share_key(doc)
+            if key is not None and cache is not None and (hit := cache.get(key)) is not None:
+                scores[index] = hit
+                sources.append(-1)
+            elif key is not None and key in first_of:
+                sources.append(first_of[key])
+            else:
+                if key is not None:
+                    first_of[key] = len(todo)
+                sources.append(len(todo))
+                todo.append(index)
+        stages: Counter[str] = Counter()
+        if todo:
+            # Our models take the normalised texts; a model that only implements the protocol gets strings.
+            inputs = [docs[i] if self._reads_normalized else docs[i].raw for i in todo]
+            output = self.model.predict(inputs, thresholds=self._threshold_array, cascade=self.cascade)
+            fresh = enforce_implication_array(np.asarray(output.scores, dtype=np.float32))
+            stages.update(output.stages)
+            for index, source in enumerate(sources):
+                if source >= 0:
+                    scores[index] = fresh[source]
+            if cache is not None:
+                for key, source in first_of.items():
+                    cache[key] = fresh[source]
+        if len(todo) < len(docs):
+            stages["repeat"] = len(docs) - len(todo)
+        return ModelOutput(scores, dict(stages))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 3) scores in LABELS order, with death_threat <= intimidation enforced."""
         return self.predict(texts).scores
 
-    def _result(self, text: str, row: np.ndarray, spans: bool) -> ScoreResult:
-        """`row` comes from `predict_proba`, which has already applied death_threat => intimidation."""
+    def _result(self, doc: NormalizedText, row: np.ndarray, spans: bool) -> ScoreResult:
+        """`row` comes from `predict`, which has already applied death_threat => intimidation."""
         scores = {label: float(row[i]) for i, label in enumerate(LABELS)}
         labels = implied_labels(label for label in LABELS if scores[label] >= self.thresholds[label])
         # Spans are evidence for the labels the message got, never for labels it did not get.
-        found = tuple(lexicon_spans(self.normalizer(text), self.lexicon, labels)) if spans and labels else ()
-        return ScoreResult(text, scores, labels, bool(labels), found)
+        found = tuple(lexicon_spans(doc, self.lexicon, labels)) if spans and labels else ()
+        return ScoreResult(doc.raw, scores, labels, bool(labels), found)
 
     @overload
     def score(
@@ -135,21 +194,27 @@ class Detector:
         return results[0] if single else results
 
     def score_batch(
-        self, texts: Sequence[str], *, spans: bool = True, batch_size: int = DEFAULT_BATCH_SIZE
+        self,
+        texts: Sequence[str],
+        *,
+        spans: bool = True,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        cache: ScoreCache | None = None,
     ) -> tuple[list[ScoreResult], Counter[str]]:
-        """Results in input order, plus how many messages each model stage decided in this call."""
+        """Results in input order, plus how many messages each model stage decided in this call.
+
+        Pass one `ScoreCache` to every call of a run to score each distinct text of the run once.
+        """
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{index}] is {type(text).__name__}, expected str")
         results: list[ScoreResult] = []
         stages: Counter[str] = Counter()
         for begin in range(0, len(texts), batch_size):
-            chunk = texts[begin : begin + batch_size]
-            output = self.predict(chunk)
+            docs = list(self.normalizer.pipe(texts[begin : begin + batch_size]))
+            output = self.predict(docs, cache)
             stages.update(output.stages)
-            results.extend(
-                self._result(text, row, spans) for text, row in zip(chunk, output.scores, strict=True)
-            )
+            results.extend(self._result(doc, row, spans) for doc, row in zip(docs, output.scores, strict=True))
         return results, stages
 
     def explain(self, text: str, top_k: int = 3) -> Explanation:
