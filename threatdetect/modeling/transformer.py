@@ -21,6 +21,7 @@ import numpy as np
 from threatdetect.labels import LABELS
 from threatdetect.modeling.base import Precision, SingleStageModel, Texts, normalized
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
+from threatdetect.modeling.vocabulary import TokenMap, read_embedding_rows
 from threatdetect.normalize import Normalizer, NormalizerSettings
 
 E5_OFFLINE = "e5-offline"
@@ -93,8 +94,12 @@ class TransformerModel(SingleStageModel):
 
     stage = "transformer"
 
-    def __init__(self, config: ModelConfig, model: Any, tokenizer: Any, device: str = "cpu") -> None:
+    def __init__(
+        self, config: ModelConfig, model: Any, tokenizer: Any, device: str = "cpu", token_map: TokenMap | None = None
+    ) -> None:
         self.config = config
+        #: The tokenizer's ids -> rows of a pruned embedding matrix (None: the full vocabulary).
+        self.token_map = token_map
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.device = device
@@ -133,11 +138,16 @@ class TransformerModel(SingleStageModel):
                 f"{directory}: the tokenizer of base model {base_model!r} is not available locally; "
                 "download the base model once (with network) or point transformer.base_model to a local copy"
             ) from error
+        token_map = TokenMap.load(weights, tokenizer.unk_token_id)
+        if token_map is not None and token_map([tokenizer.pad_token_id]) != [tokenizer.pad_token_id]:
+            raise ModelDirError(f"{weights}: the kept tokens must keep the padding token's id")
         with _quiet_loading():
-            model = _load_weights(weights, base_model)
+            model = _load_weights(weights, base_model, token_map)
+        if token_map is not None and model.get_input_embeddings().num_embeddings != len(token_map):
+            token_map = None  # the base could not be read row by row: the full vocabulary is loaded
         device = pick_device(device)
         model.to(device)
-        instance = cls(config, model, tokenizer, device)
+        instance = cls(config, model, tokenizer, device, token_map)
         instance.set_precision(resolve_precision(precision, device))
         return instance
 
@@ -194,6 +204,8 @@ class TransformerModel(SingleStageModel):
             for start in starts:
                 windows.append([*before, *head, *body[start : start + room], *after])
                 owners.append(owner)
+        if self.token_map is not None:
+            windows = [self.token_map(window) for window in windows]
         return windows, owners
 
     def _prefix_ids(self) -> list[int]:
@@ -262,20 +274,58 @@ def _quiet_loading():
         hf_logging.enable_progress_bar()
 
 
-def _load_weights(weights: Path, base_model: str):
-    """A full fine-tuned checkpoint, or the base model with the LoRA adapter merged in."""
+def _pruned_base(base: Path, token_map: TokenMap):
+    """The base model with only the kept rows of its token embedding, read from its safetensors file."""
+    from safetensors import safe_open
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    config = AutoConfig.from_pretrained(
+        str(base), num_labels=len(LABELS), problem_type="multi_label_classification", local_files_only=True
+    )
+    config.vocab_size = len(token_map)
+    model = AutoModelForSequenceClassification.from_config(config)
+    body = model.base_model
+    prefix = f"{model.base_model_prefix}."
+    embedding = "embeddings.word_embeddings.weight"
+    state, embedding_key = {}, None
+    checkpoint = base / "model.safetensors"
+    with safe_open(str(checkpoint), framework="pt") as handle:
+        for key in handle.keys():
+            name = key.removeprefix(prefix)
+            if name == embedding:
+                embedding_key = key
+            else:
+                state[name] = handle.get_tensor(key)
+    if embedding_key is None:
+        raise ModelDirError(f"{checkpoint}: no '{embedding}' tensor to prune")
+    state[embedding] = read_embedding_rows(checkpoint, embedding_key, token_map.kept)
+    missing, _ = body.load_state_dict(state, strict=False)
+    if missing:
+        raise ModelDirError(f"{base}: the base checkpoint lacks {', '.join(missing[:5])}")
+    return model
+
+
+def _load_weights(weights: Path, base_model: str, token_map: TokenMap | None = None):
+    """A full fine-tuned checkpoint, or the base model with the LoRA adapter merged in.
+
+    With a `token_map` and a base model on disk in safetensors, only the kept embedding rows are read.
+    """
     from transformers import AutoModelForSequenceClassification
 
     if (weights / "adapter_config.json").is_file():
         from peft import PeftModel
 
-        base = AutoModelForSequenceClassification.from_pretrained(
-            resolve_base_model(base_model),
-            num_labels=len(LABELS),
-            problem_type="multi_label_classification",
-            use_safetensors=True,
-            local_files_only=True,
-        )
+        source = resolve_base_model(base_model)
+        if token_map is not None and (Path(source) / "model.safetensors").is_file():
+            base = _pruned_base(Path(source), token_map)
+        else:
+            base = AutoModelForSequenceClassification.from_pretrained(
+                source,
+                num_labels=len(LABELS),
+                problem_type="multi_label_classification",
+                use_safetensors=True,
+                local_files_only=True,
+            )
         model = PeftModel.from_pretrained(base, str(weights)).merge_and_unload()
     else:
         model = AutoModelForSequenceClassification.from_pretrained(

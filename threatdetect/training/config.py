@@ -120,6 +120,8 @@ class TransformerSettings(_Section):
     label_smoothing: Number = Field(0.0, ge=0.0, lt=0.5)
     #: Full fine-tuning only: keep the (large, multilingual) token embeddings as they are.
     freeze_embeddings: StrictBool = False
+    #: LoRA only: list the tokens Dutch needs, so scoring loads only their embedding rows.
+    prune_vocabulary: StrictBool = False
     lora: LoraSettings = Field(default_factory=LoraSettings)
 
 

