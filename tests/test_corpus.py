@@ -23,30 +23,20 @@ def check():
     return check_corpus(CORPUS, PHENOMENA)
 
 
-#: Checks of corpus v2 that the committed corpus does not meet yet (see data/DATASHEET.md, "Known
-#: gaps"). Each is still computed and printed by `data check`; the strict xfail tests below fail as
-#: soon as a check passes, so the exemption is removed when the corpus is fixed.
-OPEN_GAPS = ("form leak:", "formula:")
+def test_data_check_passes(check):
+    assert not check.problems, check.problems[:10]
 
 
-def test_data_check_passes_apart_from_the_open_gaps(check):
-    problems = [p for p in check.problems if not p.startswith(OPEN_GAPS)]
-    assert not problems, problems[:10]
-
-
-@pytest.mark.xfail(strict=True, reason="open gap: form-only classifier ROC-AUC 0.66-0.71 > 0.65")
 def test_form_does_not_leak_the_label(check):
+    auc = check.stats["shortcuts"]["form_leak_auc"]
+    assert set(auc) == {"hate", "intimidation", "death_threat", "flagged"}
+    assert all(0.5 <= value <= 0.65 for value in auc.values()), auc
     assert not [p for p in check.problems if p.startswith("form leak:")]
 
 
-@pytest.mark.xfail(strict=True, reason="open gap: 17 word 3-grams still fall 90%+ in one class")
 def test_no_label_exclusive_formulas(check):
+    assert check.stats["shortcuts"]["label_exclusive_trigrams"] == []
     assert not [p for p in check.problems if p.startswith("formula:")]
-
-
-def test_form_leak_is_measured_and_may_only_shrink(check):
-    # Corpus v1 measured 0.69-0.79; a new slice that brings a form shortcut back fails here.
-    assert all(0.5 <= auc <= 0.72 for auc in check.stats["shortcuts"]["form_leak_auc"].values())
 
 
 def test_identity_balance_gender_gap_and_short_messages(check):
