@@ -56,6 +56,7 @@ def run_score(
     report: Path | None = None,
     lang: str = Language.nl,
     cascade: bool = True,
+    dedup: bool = True,
     progress: bool = False,
     precision: str = Precision.auto,
     max_chars: int | None = None,
@@ -140,6 +141,7 @@ def run_score(
                     include_all=include_all,
                     progress=progress,
                     flagged_writer=flagged_writer,
+                    dedup=dedup,
                 )
         if flagged_file is not None:
             from threatdetect.report.html import render_report_file
@@ -200,6 +202,9 @@ def score_command(
     report: Path = typer.Option(None, "--report", "-r", help="Also write an HTML evidence report here."),
     lang: Language = typer.Option(Language.nl, "--lang", help="Report language."),
     no_cascade: bool = typer.Option(False, "--no-cascade", help="Score every message with the transformer."),
+    no_dedup: bool = typer.Option(
+        False, "--no-dedup", help="Score repeated texts again (default: each distinct text once per run)."
+    ),
     precision: Precision = typer.Option(
         Precision.auto,
         "--precision",
@@ -252,6 +257,7 @@ def score_command(
             report=report,
             lang=lang,
             cascade=not no_cascade,
+            dedup=not no_dedup,
             progress=not quiet and sys.stderr.isatty(),
             precision=precision,
             max_chars=max_chars,

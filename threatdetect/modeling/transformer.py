@@ -143,8 +143,11 @@ class TransformerModel(SingleStageModel):
             raise ModelDirError(f"{weights}: the kept tokens must keep the padding token's id")
         with _quiet_loading():
             model = _load_weights(weights, base_model, token_map)
-        if token_map is not None and model.get_input_embeddings().num_embeddings != len(token_map):
-            token_map = None  # the base could not be read row by row: the full vocabulary is loaded
+        rows = model.get_input_embeddings().num_embeddings
+        if token_map is not None and (rows != len(token_map) or len(tokenizer) == len(token_map)):
+            # Either the base could not be read row by row (the full vocabulary is loaded), or the
+            # model directory carries a pruned tokenizer whose ids already are the kept rows.
+            token_map = None
         device = pick_device(device)
         model.to(device)
         instance = cls(config, model, tokenizer, device, token_map)
@@ -276,6 +279,7 @@ def _quiet_loading():
 
 def _pruned_base(base: Path, token_map: TokenMap):
     """The base model with only the kept rows of its token embedding, read from its safetensors file."""
+    from accelerate import init_empty_weights
     from safetensors import safe_open
     from transformers import AutoConfig, AutoModelForSequenceClassification
 
@@ -283,7 +287,10 @@ def _pruned_base(base: Path, token_map: TokenMap):
         str(base), num_labels=len(LABELS), problem_type="multi_label_classification", local_files_only=True
     )
     config.vocab_size = len(token_map)
-    model = AutoModelForSequenceClassification.from_config(config)
+    # Parameters on the meta device (no memory, no random init); the checkpoint's tensors are then
+    # assigned, not copied, so the weights are in memory once.
+    with init_empty_weights():
+        model = AutoModelForSequenceClassification.from_config(config)
     body = model.base_model
     prefix = f"{model.base_model_prefix}."
     embedding = "embeddings.word_embeddings.weight"
@@ -299,9 +306,15 @@ def _pruned_base(base: Path, token_map: TokenMap):
     if embedding_key is None:
         raise ModelDirError(f"{checkpoint}: no '{embedding}' tensor to prune")
     state[embedding] = read_embedding_rows(checkpoint, embedding_key, token_map.kept)
-    missing, _ = body.load_state_dict(state, strict=False)
+    missing, _ = body.load_state_dict(state, strict=False, assign=True)
     if missing:
         raise ModelDirError(f"{base}: the base checkpoint lacks {', '.join(missing[:5])}")
+    # The classification head is not in the base checkpoint: the adapter brings its trained weights.
+    for module in model.modules():
+        if any(param.is_meta for param in module.parameters(recurse=False)):
+            module.to_empty(device="cpu", recurse=False)
+            if hasattr(module, "reset_parameters"):
+                module.reset_parameters()
     return model
 
 

@@ -86,22 +86,25 @@ def score_stream(
     progress: bool = False,
     chunk_size: int = CHUNK_SIZE,
     flagged_writer: RecordWriter | None = None,
+    dedup: bool = True,
 ) -> ScoreSummary:
     """Score a stream of records; write scored (flagged, or all) records and rejected ones.
 
     `flagged_writer`, when given, receives every flagged record as JSONL (the evidence report's input),
-    whatever the main output's format.
+    whatever the main output's format. With `dedup`, each distinct normalised text is scored once
+    per run (repeats get the same scores and count as stage `repeat`).
     """
     from tqdm import tqdm
 
     summary = ScoreSummary()
     stages: Counter[str] = Counter()
-    cache = ScoreCache()  # each distinct text of the run is scored once
+    cache = ScoreCache() if dedup else None
     started = time.perf_counter()
     bar = tqdm(total=None, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     try:
         for chunk in _chunks(records, chunk_size):
-            scored, chunk_stages = _score_chunk(detector, [r for r in chunk if isinstance(r, Message)], cache)
+            messages = [r for r in chunk if isinstance(r, Message)]
+            scored, chunk_stages = _score_chunk(detector, messages, cache, share=dedup)
             stages.update(chunk_stages)
             results = iter(scored)
             for record in chunk:
@@ -133,14 +136,14 @@ def score_stream(
 
 
 def _score_chunk(
-    detector: Detector, messages: list[Message], cache: ScoreCache | None = None
+    detector: Detector, messages: list[Message], cache: ScoreCache | None = None, share: bool = True
 ) -> tuple[list[ScoreResult | Rejected], Counter[str]]:
     """Score a chunk; if it fails, score its messages one by one so one bad message costs only itself."""
     stages: Counter[str] = Counter()
     if not messages:
         return [], stages
     try:
-        scored, stages = detector.score_batch([m.text for m in messages], cache=cache)
+        scored, stages = detector.score_batch([m.text for m in messages], cache=cache, share=share)
         return list(scored), stages
     except Exception as error:  # any failure must cost one message, never the run
         logger.warning("scoring a chunk failed (%s); retrying message by message", type(error).__name__)

@@ -125,12 +125,16 @@ class Detector:
         return self.config.name
 
     def predict(
-        self, texts: Sequence[str] | Sequence[NormalizedText], cache: ScoreCache | None = None
+        self,
+        texts: Sequence[str] | Sequence[NormalizedText],
+        cache: ScoreCache | None = None,
+        share: bool = True,
     ) -> ModelOutput:
         """(n, 3) scores in LABELS order with death_threat <= intimidation enforced, and stage counts.
 
         Identical normalised texts are scored once; with a `cache`, also across calls. The stage
-        `repeat` counts messages whose score came from an identical one.
+        `repeat` counts messages whose score came from an identical one. `share=False` scores every
+        message itself (benchmarks).
         """
         docs = normalized(self.normalizer, texts)
         scores = np.empty((len(docs), len(LABELS)), dtype=np.float32)
@@ -138,7 +142,7 @@ class Detector:
         todo: list[int] = []
         sources: list[int] = []  # per message: position in `todo`, or -1 when taken from the cache
         for index, doc in enumerate(docs):
-            key = _share_key(doc)
+            key = _share_key(doc) if share else None
             if key is not None and cache is not None and (hit := cache.get(key)) is not None:
                 scores[index] = hit
                 sources.append(-1)
@@ -200,10 +204,12 @@ class Detector:
         spans: bool = True,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache: ScoreCache | None = None,
+        share: bool = True,
     ) -> tuple[list[ScoreResult], Counter[str]]:
         """Results in input order, plus how many messages each model stage decided in this call.
 
-        Pass one `ScoreCache` to every call of a run to score each distinct text of the run once.
+        Pass one `ScoreCache` to every call of a run to score each distinct text of the run once;
+        `share=False` scores every message itself, repeats included.
         """
         for index, text in enumerate(texts):
             if not isinstance(text, str):
@@ -212,7 +218,7 @@ class Detector:
         stages: Counter[str] = Counter()
         for begin in range(0, len(texts), batch_size):
             docs = list(self.normalizer.pipe(texts[begin : begin + batch_size]))
-            output = self.predict(docs, cache)
+            output = self.predict(docs, cache, share)
             stages.update(output.stages)
             results.extend(self._result(doc, row, spans) for doc, row in zip(docs, output.scores, strict=True))
         return results, stages

@@ -24,7 +24,7 @@ from threatdetect.modeling.transformer import (
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit
-from threatdetect.modeling.vocabulary import dutch_token_ids, write_kept_tokens
+from threatdetect.modeling.vocabulary import dutch_token_ids, prune_tokenizer_file, write_kept_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,13 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
         # The base model's embedding is untouched by LoRA, so scoring may read only the rows of the
         # tokens Dutch needs (threatdetect.modeling.vocabulary).
         texts = prepare_texts(splits["train"].texts, normalizer, settings.text_prefix)
-        write_kept_tokens(weights_dir, dutch_token_ids(tokenizer, texts), len(tokenizer))
+        kept = dutch_token_ids(tokenizer, texts)
+        write_kept_tokens(weights_dir, kept, len(tokenizer))
+        source = Path(resolve_base_model(settings.base_model)) / "tokenizer.json"
+        if source.is_file():  # a pruned copy (about 2 MB) travels with the model
+            prune_tokenizer_file(source, kept, weights_dir)
+            tokenizer_config = source.with_name("tokenizer_config.json")
+            (weights_dir / "tokenizer_config.json").write_bytes(tokenizer_config.read_bytes())
     history = [entry for entry in trainer.state.log_history if "eval_macro_f1" in entry]
     (output_dir / "training_history.json").write_text(__import__("json").dumps(history, indent=2))
     import shutil
