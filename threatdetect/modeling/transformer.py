@@ -95,7 +95,12 @@ class TransformerModel(SingleStageModel):
     stage = "transformer"
 
     def __init__(
-        self, config: ModelConfig, model: Any, tokenizer: Any, device: str = "cpu", token_map: TokenMap | None = None
+        self,
+        config: ModelConfig,
+        model: Any,
+        tokenizer: Any,
+        device: str = "cpu",
+        token_map: TokenMap | None = None,
     ) -> None:
         self.config = config
         #: The tokenizer's ids -> rows of a pruned embedding matrix (None: the full vocabulary).
@@ -297,7 +302,7 @@ def _pruned_base(base: Path, token_map: TokenMap):
     state, embedding_key = {}, None
     checkpoint = base / "model.safetensors"
     with safe_open(str(checkpoint), framework="pt") as handle:
-        for key in handle.keys():
+        for key in handle.keys():  # noqa: SIM118 (safe_open handles are not iterable)
             name = key.removeprefix(prefix)
             if name == embedding:
                 embedding_key = key

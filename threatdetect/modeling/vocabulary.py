@@ -38,9 +38,16 @@ def _fallback_piece(piece: str) -> bool:
     return common and (len(body) <= 1 or not any(c.isalpha() for c in body))
 
 
-def dutch_token_ids(tokenizer: Any, texts: Iterable[str] = (), words: dict[str, int] | None = None) -> list[int]:
+def dutch_token_ids(
+    tokenizer: Any, texts: Iterable[str] = (), words: dict[str, int] | None = None
+) -> list[int]:
     """Sorted ids of the tokens to keep: word lists, `texts`, special tokens and the fallback pieces."""
-    from wordfreq import top_n_list
+    try:
+        from wordfreq import top_n_list
+    except ImportError as error:  # an optional dependency: only training needs it
+        raise ImportError(
+            "pruning the vocabulary needs wordfreq: pip install 'threatdetect[train]'"
+        ) from error
 
     keep: set[int] = set(tokenizer.all_special_ids)
     keep.update(i for piece, i in tokenizer.get_vocab().items() if _fallback_piece(piece))
@@ -109,7 +116,9 @@ def read_embedding_rows(checkpoint: Path, name: str, kept: np.ndarray) -> Any:
         header = json.loads(handle.read(header_size))
         entry = header[name]
         if entry["dtype"] != "F32" or len(entry["shape"]) != 2:
-            raise ValueError(f"{checkpoint}: {name} is {entry['dtype']} {entry['shape']}, expected a 2-D F32 matrix")
+            raise ValueError(
+                f"{checkpoint}: {name} is {entry['dtype']} {entry['shape']}, expected a 2-D F32 matrix"
+            )
         columns = int(entry["shape"][1])
         row_bytes = 4 * columns
         base = 8 + header_size + int(entry["data_offsets"][0])

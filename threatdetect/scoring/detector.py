@@ -28,8 +28,8 @@ from cachetools import LRUCache
 
 from threatdetect.labels import LABELS, enforce_implication_array, implied_labels
 from threatdetect.modeling.base import ModelOutput, ScoringModel, normalized
-from threatdetect.modeling.loader import default_model_dir, load_model
 from threatdetect.modeling.cascade import GATE_WINDOW_CHARS
+from threatdetect.modeling.loader import default_model_dir, load_model
 from threatdetect.normalize import NormalizedText, Normalizer, NormalizerSettings
 from threatdetect.scoring.explain import lexicon_spans, occlusion_spans
 from threatdetect.scoring.results import Explanation, ScoreResult
@@ -220,7 +220,9 @@ class Detector:
             docs = list(self.normalizer.pipe(texts[begin : begin + batch_size]))
             output = self.predict(docs, cache, share)
             stages.update(output.stages)
-            results.extend(self._result(doc, row, spans) for doc, row in zip(docs, output.scores, strict=True))
+            results.extend(
+                self._result(doc, row, spans) for doc, row in zip(docs, output.scores, strict=True)
+            )
         return results, stages
 
     def explain(self, text: str, top_k: int = 3) -> Explanation:

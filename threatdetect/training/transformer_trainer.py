@@ -21,10 +21,10 @@ from threatdetect.modeling.transformer import (
     prepare_texts,
     resolve_base_model,
 )
+from threatdetect.modeling.vocabulary import dutch_token_ids, prune_tokenizer_file, write_kept_tokens
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit
-from threatdetect.modeling.vocabulary import dutch_token_ids, prune_tokenizer_file, write_kept_tokens
 
 logger = logging.getLogger(__name__)
 
