@@ -167,7 +167,11 @@ def _score_chunk(
     if not messages:
         return [], stages
     try:
-        scored, stages = detector.score_batch([m.text for m in messages], cache=cache, share=share)
+        # The whole chunk in one model call: the transformer then gets the chunk's few gated
+        # messages together (fuller, better length-sorted batches) instead of a handful per call.
+        scored, stages = detector.score_batch(
+            [m.text for m in messages], cache=cache, share=share, batch_size=len(messages)
+        )
         return list(scored), stages
     except Exception as error:  # any failure must cost one message, never the run
         logger.warning("scoring a chunk failed (%s); retrying message by message", type(error).__name__)
