@@ -156,7 +156,13 @@ def test_repeated_messages_are_scored_once_per_call_and_once_per_run_with_a_cach
     model = _Counting()
     detector = Detector(model)
     # The same text, also with other casing of the @mention and extra spaces: one normalised text.
-    texts = ["ik maak je dood @henk", "fijne dag", "ik maak je dood @henk", "ik  maak je dood @Piet", "fijne dag"]
+    texts = [
+        "ik maak je dood @henk",
+        "fijne dag",
+        "ik maak je dood @henk",
+        "ik  maak je dood @Piet",
+        "fijne dag",
+    ]
     results, stages = detector.score_batch(texts)
     assert [r.text for r in results] == texts, "results keep the raw texts, in input order"
     assert [r.labels for r in results] == [results[0].labels, (), results[0].labels, results[0].labels, ()]

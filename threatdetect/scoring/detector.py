@@ -45,7 +45,9 @@ logger = logging.getLogger(__name__)
 
 
 class ScoreCache(LRUCache):
-    """Scores of distinct normalised texts, for one Detector (its thresholds) and one run."""
+    """Scores of distinct normalised texts, for one Detector (its thresholds) and one run.
+
+    Not thread-safe: give each run (each thread) its own."""
 
     def __init__(self, maxsize: int = CACHE_SIZE) -> None:
         super().__init__(maxsize=maxsize)
@@ -165,7 +167,7 @@ class Detector:
                     scores[index] = fresh[source]
             if cache is not None:
                 for key, source in first_of.items():
-                    cache[key] = fresh[source]
+                    cache[key] = fresh[source].copy()
         if len(todo) < len(docs):
             stages["repeat"] = len(docs) - len(todo)
         return ModelOutput(scores, dict(stages))
