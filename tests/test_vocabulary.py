@@ -53,7 +53,8 @@ def test_a_pruned_unigram_tokenizer_splits_kept_texts_exactly_as_the_full_one(tm
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
-    corpus = [json.loads(line)["text"] for line in Path("data/corpus/dev.jsonl").open(encoding="utf-8")][:800]
+    with Path("data/corpus/dev.jsonl").open(encoding="utf-8") as handle:
+        corpus = [json.loads(line)["text"] for line in handle][:800]
     tokenizer = Tokenizer(models.Unigram())
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
     specials = ["<s>", "<pad>", "</s>", "<unk>"]

@@ -135,6 +135,17 @@ def read_embedding_rows(checkpoint: Path, name: str, kept: np.ndarray) -> Any:
     return torch.from_numpy(out)
 
 
+def is_unigram(tokenizer_json: Path) -> bool:
+    """Whether a `tokenizer.json` exists and holds a Unigram model (the kind that can be pruned).
+
+    Other tokenizers (byte-level BPE, WordPiece) stay whole; their ids are mapped onto the kept
+    rows at scoring time (`TokenMap`)."""
+    if not Path(tokenizer_json).is_file():
+        return False
+    with open(tokenizer_json, encoding="utf-8") as handle:
+        return json.load(handle).get("model", {}).get("type") == "Unigram"
+
+
 def prune_tokenizer_file(tokenizer_json: Path, kept: Sequence[int], out_dir: Path) -> Path:
     """A copy of a Unigram `tokenizer.json` with only the `kept` pieces, whose ids are then the rows
     of the pruned embedding matrix.

@@ -21,7 +21,12 @@ from threatdetect.modeling.transformer import (
     prepare_texts,
     resolve_base_model,
 )
-from threatdetect.modeling.vocabulary import dutch_token_ids, prune_tokenizer_file, write_kept_tokens
+from threatdetect.modeling.vocabulary import (
+    dutch_token_ids,
+    is_unigram,
+    prune_tokenizer_file,
+    write_kept_tokens,
+)
 from threatdetect.normalize import Normalizer, NormalizerSettings
 from threatdetect.training.config import TrainConfig
 from threatdetect.training.data import LabelledSplit
@@ -193,7 +198,7 @@ def train_transformer(config: TrainConfig, splits: dict[str, LabelledSplit], out
         kept = dutch_token_ids(tokenizer, texts)
         write_kept_tokens(weights_dir, kept, len(tokenizer))
         source = Path(resolve_base_model(settings.base_model)) / "tokenizer.json"
-        if source.is_file():  # a pruned copy (about 2 MB) travels with the model
+        if is_unigram(source):  # a pruned copy (about 2 MB) travels with the model
             prune_tokenizer_file(source, kept, weights_dir)
             tokenizer_config = source.with_name("tokenizer_config.json")
             (weights_dir / "tokenizer_config.json").write_bytes(tokenizer_config.read_bytes())
