@@ -24,7 +24,10 @@ Rows:
 - peak memory of `threatdetect score` at 10,000 and 100,000 messages (it must stay flat);
 - label agreement on the test split: the default scorer (cascade, pruned vocabulary, this profile's
   precision) against the fp32 model with its full vocabulary scoring every message with the
-  transformer; and the share of that reference's flags the default scorer loses.
+  transformer; and the share of that reference's flags the default scorer loses;
+- runtime candidates for the transformer stage (benchmarks/runtimes.py: torch int8 on oneDNN, ONNX
+  Runtime fp32 and int8): each one's speed alone against the fp32 torch stage, and the default
+  scorer's label agreement with it. A candidate is kept only if it passes the same label bounds.
 """
 
 from __future__ import annotations
@@ -80,6 +83,17 @@ def cpu_model() -> str:
     return next(
         (line.partition(":")[2].strip() for line in text.splitlines() if line.startswith("model name")), ""
     )
+
+
+def model_fingerprint(model_dir: str) -> dict:
+    """The model's training size and a short hash of its `threatdetect.json`."""
+    import hashlib
+
+    raw = (Path(model_dir) / "threatdetect.json").read_bytes()
+    return {
+        "sha256": hashlib.sha256(raw).hexdigest()[:12],
+        "train_size": json.loads(raw).get("training", {}).get("train_size"),
+    }
 
 
 def _rate(n: int, seconds: float) -> float:
@@ -185,28 +199,62 @@ def end_to_end(
     }
 
 
-def agreement(model_dir: str, texts: list[str], precision: str) -> dict:
-    """The default scorer against the fp32, full-vocabulary model scoring every message with the transformer."""
-    from threatdetect import Detector
+def _labels(detector, texts: list[str]) -> np.ndarray:
     from threatdetect.labels import LABELS
 
-    def labels(detector: Detector) -> np.ndarray:
-        scores = detector.predict(texts).scores
-        return scores >= np.asarray([detector.thresholds[label] for label in LABELS])
+    scores = detector.predict(texts).scores
+    return scores >= np.asarray([detector.thresholds[label] for label in LABELS])
+
+
+def reference_labels(model_dir: str, texts: list[str]) -> np.ndarray:
+    """The fp32 model with its full vocabulary scoring every message with the transformer."""
+    from threatdetect import Detector
 
     with tempfile.TemporaryDirectory() as tmp:
         reference_dir = Path(tmp) / "full-vocabulary"
         shutil.copytree(model_dir, reference_dir, ignore=shutil.ignore_patterns(*PRUNING_FILES, "figures"))
-        reference = labels(Detector.load(reference_dir, precision="fp32", cascade=False))
-    default = labels(Detector.load(model_dir, precision=precision))
+        return _labels(Detector.load(reference_dir, precision="fp32", cascade=False), texts)
+
+
+def compare(reference: np.ndarray, labels: np.ndarray) -> dict:
     flags = int(reference.sum())
     return {
-        "n": len(texts),
-        "identical_labels": round(float((reference == default).all(axis=1).mean()), 4),
+        "n": len(reference),
+        "identical_labels": round(float((reference == labels).all(axis=1).mean()), 4),
         "reference_flags": flags,
-        "flags_lost": round(float((reference & ~default).sum() / max(flags, 1)), 4),
-        "flags_added": int((default & ~reference).sum()),
+        "flags_lost": round(float((reference & ~labels).sum() / max(flags, 1)), 4),
+        "flags_added": int((labels & ~reference).sum()),
     }
+
+
+def runtime_candidates(
+    model_dir: str, stage_texts: list[str], test_texts: list[str], reference: np.ndarray, fp32_rate: float
+) -> list[dict]:
+    """Each faster runtime for the transformer stage: its speed alone, and the default scorer's labels with it."""
+    import torch
+    from runtimes import CANDIDATES, held_to_avx2, onnxruntime_available, swap_runtime
+
+    from threatdetect import Detector
+
+    rows = []
+    for name in CANDIDATES:
+        if name.startswith("onnxruntime") and not onnxruntime_available():
+            print(f"skipped {name}: pip install -e '.[bench]'", file=sys.stderr)
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            detector = Detector.load(model_dir, precision="fp32")
+            swap_runtime(detector.model.transformer, name, Path(tmp), torch.get_num_threads())
+            row = stage(name, detector.model.transformer, stage_texts)
+            agree = compare(reference, _labels(detector, test_texts))
+        row.update(
+            ratio_to_fp32=round(row["per_second"] / fp32_rate, 2),
+            held_to_avx2=held_to_avx2(name),
+            label_agreement_test_split=agree,
+            passes=agree["identical_labels"] >= GOALS["agreement"]
+            and agree["flags_lost"] <= GOALS["flags_lost"],
+        )
+        rows.append(row)
+    return rows
 
 
 def main() -> None:
@@ -215,6 +263,7 @@ def main() -> None:
     parser.add_argument("--isa", choices=("avx2", "native"), default="avx2", help="instruction-set profile")
     parser.add_argument("--model", default=None, help="model directory (default: the shipped model)")
     parser.add_argument("--skip-end-to-end", action="store_true")
+    parser.add_argument("--skip-runtimes", action="store_true", help="do not measure the runtime candidates")
     args = parser.parse_args()
     if args.isa == "avx2":
         os.environ.update(AVX2_ENV)  # before torch loads its math libraries; subprocesses inherit it
@@ -256,7 +305,16 @@ def main() -> None:
     test_texts = [
         json.loads(line)["text"] for line in (ROOT / "data" / "corpus" / "test.jsonl").open(encoding="utf-8")
     ]
-    agree = agreement(model_dir, test_texts[: sizes["agreement"]], precision)
+    test_texts = test_texts[: sizes["agreement"]]
+    reference = reference_labels(model_dir, test_texts)
+    from threatdetect import Detector
+
+    agree = compare(reference, _labels(Detector.load(model_dir, precision=precision), test_texts))
+    runtimes = []
+    if not args.skip_runtimes:
+        runtimes = runtime_candidates(
+            model_dir, texts[: sizes["transformer"]], test_texts, reference, rows[1]["per_second"]
+        )
 
     flat = {}
     if not args.skip_end_to_end:
@@ -303,10 +361,13 @@ def main() -> None:
         "profile": args.isa,
         "environment": AVX2_ENV if args.isa == "avx2" else {},
         "model": model_dir,
+        # Which model was measured: a table from an earlier model stays recognisable.
+        "model_fingerprint": model_fingerprint(model_dir),
         "default_precision": default_precision,
         "embedding_rows": embedding_rows,
         "rows": rows,
         "label_agreement_test_split": agree,
+        "runtime_candidates": runtimes,
         "peak_memory_mb_by_dump_size": flat,
         "goals": goals,
         "quick": args.quick,
@@ -331,6 +392,14 @@ def main() -> None:
         f"test split ({agree['n']} messages): identical labels {agree['identical_labels']:.2%}, "
         f"reference flags lost {agree['flags_lost']:.2%} of {agree['reference_flags']}, flags added {agree['flags_added']}"
     )
+    for row in runtimes:
+        a = row["label_agreement_test_split"]
+        print(
+            f"runtime candidate {row['name']}: {row['per_second']:,.1f} msg/s alone ({row['ratio_to_fp32']}x fp32 torch), "
+            f"identical labels {a['identical_labels']:.2%}, flags lost {a['flags_lost']:.2%}, "
+            f"{'passes' if row['passes'] else 'fails'} the label bounds"
+            + ("" if row["held_to_avx2"] or args.isa != "avx2" else " (its kernels are not held to AVX2)")
+        )
     if flat:
         print("peak memory end to end: " + ", ".join(f"{n:,} messages {mb} MB" for n, mb in flat.items()))
     for goal, met in goals.items():

@@ -51,17 +51,25 @@ def scores(model_dir: Path) -> dict:
             "n": report.n,
             "macro_f1": report.macro_f1,
             "any_flag": report.any_flag,
-            "labels": {label: {"precision": m.precision, "recall": m.recall, "f1": m.f1} for label, m in report.labels.items()},
+            "labels": {
+                label: {"precision": m.precision, "recall": m.recall, "f1": m.f1}
+                for label, m in report.labels.items()
+            },
         }
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--commit", default=V1_COMMIT, help="git revision whose models/default to score")
     args = parser.parse_args()
     commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", args.commit], check=True, capture_output=True, text=True
+        ["git", "-C", str(ROOT), "rev-parse", "--short", args.commit],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="threatdetect-previous-") as folder:
         previous = scores(extract_model(commit, Path(folder)))
@@ -72,7 +80,9 @@ def main() -> None:
     print("| set | messages | previous default (" + commit + ") macro-F1 | current default macro-F1 |")
     print("|---|---|---|---|")
     for name in SETS:
-        print(f"| {name} | {current[name]['n']} | {previous[name]['macro_f1']:.3f} | {current[name]['macro_f1']:.3f} |")
+        print(
+            f"| {name} | {current[name]['n']} | {previous[name]['macro_f1']:.3f} | {current[name]['macro_f1']:.3f} |"
+        )
     print(f"written: {RESULTS.relative_to(ROOT)}")
 
 

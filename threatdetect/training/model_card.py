@@ -112,27 +112,33 @@ def _comparison_section(config: TrainConfig, model_config: ModelConfig) -> list[
     if path is not None and path.is_file():
         runs += json.loads(path.read_text(encoding="utf-8"))["runs"]
     variants = model_config.metrics.get("second_stage_variants", {})
-    runs += [{**row, "name": f"this run, second stage {name}"} for name, row in variants.items()]
+    train_size = model_config.training.get("train_size")
+    runs += [
+        {**row, "name": f"this run, second stage {name}", "train_messages": train_size}
+        for name, row in variants.items()
+    ]
     if not runs:
         return []
     chosen = choose(runs)
     lines = [
         "## How this model was chosen",
         "",
-        "Candidates trained on the same data, each row from one run"
-        + (f" (other runs: `{path.as_posix()}`, from `benchmarks/model_comparison.py`)." if path else "."),
+        "Candidates, each row from one run"
+        + (f" (other runs: `{path.as_posix()}`, from `benchmarks/model_comparison.py`)" if path else "")
+        + "; the train column is the number of training messages the run saw (runs made while the",
+        "corpus grew saw fewer).",
         "Rule: the best dev mean average precision, ties broken by dev macro-F1; the test and challenge",
         "columns are reported, never used to choose. This run's rows score every message with the",
         "second stage (no gate); its thresholds are tuned on dev for each.",
         "",
-        "| candidate | train s | dev macro-F1 | dev mean AP | dev precision @3% | dev recall @3% "
+        "| candidate | train | train s | dev macro-F1 | dev mean AP | dev precision @3% | dev recall @3% "
         "| test macro-F1 | challenge macro-F1 | challenge hate bias AUC |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         lines.append(
             f"| {run['name']}{' **(best by the rule)**' if run['name'] == chosen else ''} "
-            f"| {_fmt(run.get('train_seconds'))} | {_fmt(run['dev_macro_f1'])} | {_fmt(run['dev_mean_ap'])} "
+            f"| {run.get('train_messages') or 'n/a'} | {_fmt(run.get('train_seconds'))} | {_fmt(run['dev_macro_f1'])} | {_fmt(run['dev_mean_ap'])} "
             f"| {_fmt(run['dev_precision_3pct'])} | {_fmt(run['dev_recall_3pct'])} | {_fmt(run['test_macro_f1'])} "
             f"| {_fmt(run['challenge_macro_f1'])} | {_fmt(run['challenge_hate_bias_auc'])} |"
         )
