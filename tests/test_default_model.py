@@ -53,3 +53,56 @@ def test_default_model_loads_and_scores_without_network(no_network):
     assert not results[1].flagged
     full = Detector.load(cascade=False).score("dank voor uw snelle antwoord!")
     assert not full.flagged
+
+
+#: What a new user types first. The v1 model flagged the identity mentions and the insult as hate;
+#: none of these texts is in the corpus.
+HARMLESS = [
+    "hoi",
+    "👍",
+    "Je bent een idioot",
+    "Vrouwen zijn geweldig",
+    "Homo's zijn ook gewoon mensen",
+    "Ik ben een vrouw",
+    "Mijn buurman is homo en heel aardig",
+    "De nieuwe burgemeester is een vrouw",
+    "Hij is joods en raadslid",
+]
+#: Harmless messages the shipped model still flags (model v2 issue; the closing note has the scores).
+#: Strict: once a retrained model gets one right, move it to HARMLESS.
+STILL_FLAGGED = [
+    "Zij is moslim en wethouder",
+    "Ik hoop dat je verliest bij de verkiezingen",
+]
+THREATS = [
+    "ik maak je af wethouder",
+    "Ga dood",
+    "Die moeten allemaal opgehangen worden, die landverraders",
+    "ik weet waar je woont",
+]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from threatdetect import Detector
+
+    return Detector.load(precision="fp32")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", HARMLESS)
+def test_default_model_leaves_harmless_first_messages_alone(shipped, text):
+    assert not shipped.score(text).flagged
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the shipped model still flags these harmless messages")
+@pytest.mark.parametrize("text", STILL_FLAGGED)
+def test_default_model_known_false_alarms(shipped, text):
+    assert not shipped.score(text).flagged
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", THREATS)
+def test_default_model_flags_plain_threats(shipped, text):
+    assert "intimidation" in shipped.score(text).labels
