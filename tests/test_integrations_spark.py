@@ -27,7 +27,7 @@ TEXTS = [
     "ik maak je kapot als je zo doorgaat",
     "Eindelijk iemand die het zegt",
     "jij hoort hier niet, ga terug naar je eigen land",
-    "mooi weer vandaag",
+    "rot op",  # harmless; every text needs a score of its own (see the order test)
     "Als je voor stemt ben je er geweest 🔫",
 ]
 #: bf16 results depend on what else is in the batch; fp32 ones agree to rounding, whatever the batch.
