@@ -85,7 +85,7 @@ def cpu_model() -> str:
     )
 
 
-def model_fingerprint(model_dir: str) -> dict:
+def model_fingerprint(model_dir: str | Path) -> dict:
     """The model's training size and a short hash of its `threatdetect.json`."""
     import hashlib
 
@@ -232,23 +232,23 @@ def runtime_candidates(
 ) -> list[dict]:
     """Each faster runtime for the transformer stage: its speed alone, and the default scorer's labels with it."""
     import torch
-    from runtimes import CANDIDATES, held_to_avx2, onnxruntime_available, swap_runtime
+    from runtimes import CANDIDATES, onnxruntime_available, swap_runtime
 
     from threatdetect import Detector
 
     rows = []
-    for name in CANDIDATES:
-        if name.startswith("onnxruntime") and not onnxruntime_available():
-            print(f"skipped {name}: pip install -e '.[bench]'", file=sys.stderr)
+    for candidate in CANDIDATES:
+        if candidate.onnx and not onnxruntime_available():
+            print(f"skipped {candidate.name}: pip install -e '.[bench]'", file=sys.stderr)
             continue
         with tempfile.TemporaryDirectory() as tmp:
             detector = Detector.load(model_dir, precision="fp32")
-            swap_runtime(detector.model.transformer, name, Path(tmp), torch.get_num_threads())
-            row = stage(name, detector.model.transformer, stage_texts)
+            swap_runtime(detector.model.transformer, candidate, Path(tmp), torch.get_num_threads())
+            row = stage(candidate.name, detector.model.transformer, stage_texts)
             agree = compare(reference, _labels(detector, test_texts))
         row.update(
             ratio_to_stage=round(row["per_second"] / stage_rate, 2),
-            held_to_avx2=held_to_avx2(name),
+            held_to_avx2=candidate.held_to_avx2,
             label_agreement_test_split=agree,
             passes=agree["identical_labels"] >= GOALS["agreement"]
             and agree["flags_lost"] <= GOALS["flags_lost"],

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.training.comparison import summary_row
 from threatdetect.training.config import load_config
 from threatdetect.training.train import train
@@ -50,13 +51,13 @@ def run(name: str, overrides: list[str]) -> dict:
             str(ROOT / "configs" / "default.yaml"),
             [*overrides, f"output_dir={folder}/model", "comparison=null"],
         )
-        # The corpus grows between runs: each row says how many training messages it saw.
-        train_messages = sum(1 for _ in (ROOT / "data" / "corpus" / "train.jsonl").open(encoding="utf-8"))
         started = time.perf_counter()
         result = train(config)
         seconds = round(time.perf_counter() - started, 1)
         row = summary_row(name, result.metrics, seconds)
-        row["train_messages"] = train_messages
+        # The corpus grows between runs: each row says how many training messages it saw (the
+        # number the model card gives this run's own rows).
+        row["train_messages"] = ModelConfig.load(result.output_dir).training.get("train_size")
         shutil.rmtree(folder, ignore_errors=True)
     return row
 
@@ -74,7 +75,6 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.update_card:
-        from threatdetect.modeling.model_dir import ModelConfig
         from threatdetect.training.model_card import write_model_card
 
         config = load_config(str(ROOT / "configs" / "default.yaml"))

@@ -16,16 +16,32 @@ ONNX Runtime is a benchmark extra: `pip install -e ".[bench]"`.
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    #: Runs in ONNX Runtime (the `[bench]` extra); otherwise in torch.
+    onnx: bool
+    int8: bool
+
+    @property
+    def held_to_avx2(self) -> bool:
+        """Whether the AVX2 profile holds its kernels to AVX2: torch's oneDNN obeys
+        `ONEDNN_MAX_CPU_ISA`; ONNX Runtime picks its kernels from the CPU itself."""
+        return not self.onnx
+
+
 CANDIDATES = (
-    "torch int8 (oneDNN, per-channel)",
-    "onnxruntime fp32",
-    "onnxruntime int8 (dynamic, per-channel)",
+    Candidate("torch int8 (oneDNN, per-channel)", onnx=False, int8=True),
+    Candidate("onnxruntime fp32", onnx=True, int8=False),
+    Candidate("onnxruntime int8 (dynamic, per-channel)", onnx=True, int8=True),
 )
 
 
@@ -65,9 +81,6 @@ class OnnxModel:
             },
         )
         return SimpleNamespace(logits=torch.from_numpy(logits))
-
-    def eval(self) -> OnnxModel:
-        return self
 
 
 def export_onnx(model: Any, folder: Path) -> Path:
@@ -109,16 +122,12 @@ def quantize_onnx(path: Path) -> Path:
     return out
 
 
-def swap_runtime(transformer: Any, name: str, folder: Path, threads: int) -> None:
-    """Replace `transformer.model` (a fp32 torch model) by candidate `name`, in place."""
-    if name.startswith("torch int8"):
+def swap_runtime(transformer: Any, candidate: Candidate, folder: Path, threads: int) -> None:
+    """Replace `transformer.model` (a fp32 torch model) by `candidate`, in place."""
+    if not candidate.onnx:
         transformer.model = torch_int8_onednn(transformer.model)
         return
     exported = export_onnx(transformer.model, folder)
-    if "int8" in name:
+    if candidate.int8:
         exported = quantize_onnx(exported)
     transformer.model = OnnxModel(exported, threads)
-
-
-def held_to_avx2(name: str) -> bool:
-    return name.startswith("torch")

@@ -12,10 +12,12 @@ No number in those sections is typed by hand.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scoring import model_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -201,10 +203,6 @@ def model_section() -> str:
     return "\n".join(lines)
 
 
-def _shipped_fingerprint() -> str:
-    return hashlib.sha256((ROOT / "models" / "default" / "threatdetect.json").read_bytes()).hexdigest()[:12]
-
-
 def _speed_table(report: dict) -> list[str]:
     machine = report["machine"]
     flags = ", ".join(flag for flag, on in machine.get("cpu_flags", {}).items() if on) or "unknown"
@@ -215,7 +213,7 @@ def _speed_table(report: dict) -> list[str]:
     fingerprint = report.get("model_fingerprint")
     measured = (
         f"model trained on {fingerprint['train_size']:,} messages (`threatdetect.json` sha256 {fingerprint['sha256']}"
-        f"{', the shipped one' if fingerprint['sha256'] == _shipped_fingerprint() else ', an earlier model than the shipped one'})"
+        f"{', the shipped one' if fingerprint['sha256'] == model_fingerprint(ROOT / 'models' / 'default')['sha256'] else ', an earlier model than the shipped one'})"
         if fingerprint
         else "an earlier model than the shipped one (the run did not record which)"
     )
