@@ -38,6 +38,9 @@ SEPARATED_PATTERN = r"(?<![\w.\-])(?:[^\W_]|[@$])(?:[.\-_·•](?:[^\W_]|[@$])){
 # More ambiguous positions than this (`1` is i or l) and we stop trying: such strings are IDs, not words.
 _MAX_AMBIGUOUS = 6
 _MAX_WORD_LENGTH = 30
+# Two-character leet words are resolved only to these pronouns and articles (`j3 h4l3n` -> `je halen`),
+# and only when a letter comes first: `7e` (zevende), `1k` (duizend), `A4` and `m2` stay as written.
+SHORT_LEET_WORDS = frozenset({"je", "me", "ze", "we", "de", "te", "ik", "zo", "jy", "ge"})
 
 
 def match_case(template: str, word: str) -> str:
@@ -77,6 +80,8 @@ def _resolve_word(chars: str, lexicon: Lexicon) -> str | None:
     if len(chars) > _MAX_WORD_LENGTH:
         return None
     real_letters = sum(1 for char in chars if char.isalpha())
+    if len(chars) == 2 and chars[0].isalpha() and chars[1].lower() in LEET:
+        return next((v for v in _letter_variants(chars) if v in SHORT_LEET_WORDS), None)
     if real_letters < 2 or len(chars) < 3:
         return None
     for variant in _letter_variants(chars):
