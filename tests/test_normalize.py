@@ -130,7 +130,11 @@ CASES: list[tuple[str, str, str]] = [
     ("guard-version", "update v1.2.3 staat klaar", "update v1.2.3 staat klaar"),
     ("guard-id", "dossier A12B34 en 7HG5K", "dossier A12B34 en 7HG5K"),
     ("guard-mp3-covid19", "mp3 en covid19 en b2b", "mp3 en covid19 en b2b"),
-    ("guard-short-ordinal-paper", "de 7e keer op A4 en 1k views op de 3e dag", "de 7e keer op A4 en 1k views op de 3e dag"),
+    (
+        "guard-short-ordinal-paper",
+        "de 7e keer op A4 en 1k views op de 3e dag",
+        "de 7e keer op A4 en 1k views op de 3e dag",
+    ),
     ("guard-a4", "print het op A4", "print het op A4"),
     ("guard-ordinal", "de 2e kamer en 1e keer", "de 2e kamer en 1e keer"),
     ("guard-double-letters", "moord been zee twee meer", "moord been zee twee meer"),
