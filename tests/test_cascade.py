@@ -116,3 +116,60 @@ def test_a_blended_model_sends_on_only_messages_that_could_still_be_flagged():
     reference = enforce_implication_array(everything.scores.copy()) >= model.thresholds
     assert (labels == reference).all(), "the exact gate changes no label"
     assert reference.any(), "the check has flags to lose"
+
+
+def test_a_two_sided_gate_decides_clear_flags_and_the_transformer_can_only_add_to_them():
+    from threatdetect.modeling.cascade import CascadeModel
+    from threatdetect.modeling.model_dir import ModelConfig
+
+    config = ModelConfig(name="stub", kind="cascade", thresholds=dict.fromkeys(LABELS, 0.7))
+    config.components.update(gate=0.0, blend_weight=0.6, flag_gate=0.95)
+    linear = _Stage(
+        {
+            "helder": [0.99, 0.01, 0.01],  # hate decided flagged, the rest below the floor: decided
+            "half": [0.99, 0.6, 0.01],  # hate decided, intimidation still open: sent on
+            "rustig": [0.01, 0.01, 0.01],  # nothing can be flagged: decided
+        }
+    )
+    transformer = _Stage({"helder": [0.0, 0.0, 0.0], "half": [0.1, 0.9, 0.0], "rustig": [1.0, 1.0, 1.0]})
+    model = CascadeModel(config, linear, transformer)
+    output = model.predict(["helder", "half", "rustig"])
+    assert transformer.seen == [["half"]]
+    assert output.stages == {"linear": 2, "transformer": 1}
+    assert output.scores[0][0] == np.float32(0.99), "a decided flag keeps its linear score"
+    assert (output.scores[0][1:] < 0.7).all() and (output.scores[2] < 0.7).all()
+    # "half" is blended as before: its hate score now comes from both stages (0.6 * 0.1 + 0.4 * 0.99).
+    np.testing.assert_allclose(output.scores[1], [0.456, 0.78, 0.004], atol=1e-5)
+    # A threshold above the flag gate: the gate never decides a flag the threshold would not give.
+    strict = model.predict(["helder"], thresholds=np.asarray([0.995, 0.7, 0.7], dtype=np.float32))
+    assert strict.stages == {"linear": 0, "transformer": 1}
+
+
+def test_the_flag_gate_is_the_lowest_that_changes_at_most_the_allowed_share_of_labels():
+    from threatdetect.modeling.cascade import (
+        FLAG_GATE_GRID,
+        blend,
+        blend_floor,
+        decide_first_stage,
+        implied_thresholds,
+        tune_flag_gate,
+    )
+
+    rng = np.random.default_rng(3)
+    linear = rng.random((2000, 3)).astype(np.float32)
+    transformer = rng.random((2000, 3)).astype(np.float32)
+    thresholds = np.full(3, 0.7, dtype=np.float32)
+    floor = blend_floor(implied_thresholds(thresholds), 0.6)
+
+    def changed(flag_gate: float) -> float:
+        decided, first = decide_first_stage(linear, thresholds, floor, flag_gate)
+        full = blend(linear, transformer, 0.6)
+        final = np.where(decided[:, None], first, full)
+        return float(((final >= thresholds) != (full >= thresholds)).any(axis=1).mean())
+
+    for allowed in (0.0, 0.002, 0.01):
+        chosen = tune_flag_gate(linear, transformer, thresholds, 0.6, allowed)
+        assert chosen in FLAG_GATE_GRID and changed(chosen) <= allowed
+        lower = [g for g in FLAG_GATE_GRID if g < chosen]
+        assert not lower or changed(lower[-1]) > allowed, "a lower gate would also have done"
+    assert changed(0.9) > 0, "the check has labels to change"

@@ -14,6 +14,13 @@ linear score for a label is below `(threshold - w) / (1 - w)` cannot reach that 
 the transformer says. Only a message that could still be flagged for some label is sent on. This
 gate loses no flag of the blended model, and on a real stream (a few percent flagged) it keeps
 most messages in the first stage.
+
+The gate can also be two-sided (`components.flag_gate`): a label whose linear score is at least
+`flag_gate` is decided flagged by the first stage, and a message whose every label is decided (flagged
+that way, or below the exact floor) does not go to the transformer either. `tune_flag_gate` picks the
+lowest such score at which at most a given share of dev messages end with other labels than the full
+blended model gives them. The transformer can then only add a flag to such a message, never remove
+one; the flags it would have vetoed are few, and on dev mostly right.
 """
 
 from __future__ import annotations
@@ -40,6 +47,56 @@ def tune_gate(linear_scores: np.ndarray, transformer_flags: np.ndarray, min_flag
     # The k-th smallest score among flagged messages, so that all but k pass.
     allowed_misses = int(np.floor(len(strongest) * (1.0 - min_flag_recall)))
     return max(0.0, round(float(np.sort(strongest)[allowed_misses]) - 1e-6, 6))
+
+
+#: Candidate values of the two-sided gate, lowest first; 1.0 is never reached by a probability in practice
+#: and so switches it off.
+FLAG_GATE_GRID = (0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.985, 0.99, 0.995, 1.0)
+
+
+def tune_flag_gate(
+    linear_scores: np.ndarray,
+    transformer_scores: np.ndarray,
+    thresholds: np.ndarray,
+    weight: float,
+    max_changed: float,
+) -> float:
+    """The lowest linear score that may decide a label flagged without the transformer, such that at
+    most `max_changed` of the messages end with other labels than the blended model gives them."""
+    thresholds = np.asarray(thresholds, dtype=np.float32)
+    full = _final_labels(blend(linear_scores, transformer_scores, weight), thresholds)
+    floor = blend_floor(implied_thresholds(thresholds), weight)
+    for flag_gate in FLAG_GATE_GRID:
+        decided, scores = decide_first_stage(linear_scores, thresholds, floor, flag_gate)
+        final = np.where(decided[:, None], scores, blend(linear_scores, transformer_scores, weight))
+        changed = (_final_labels(final, thresholds) != full).any(axis=1).mean()
+        if changed <= max_changed:
+            return flag_gate
+    return 1.0
+
+
+def _final_labels(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    flags = scores >= thresholds
+    flags[:, LABELS.index(INTIMIDATION)] |= flags[:, LABELS.index(DEATH_THREAT)]
+    return flags
+
+
+def decide_first_stage(
+    linear_scores: np.ndarray, thresholds: np.ndarray, floor: np.ndarray, flag_gate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which messages the first stage decides alone, and the scores it gives every message.
+
+    A label is decided when its linear score is under the exact floor (it cannot be flagged) or at
+    least `flag_gate` and the label's threshold (it is flagged). Decided-flagged labels keep their
+    linear score; every other label is capped just below its threshold, so it is never flagged by a
+    score the transformer never confirmed.
+    """
+    implied = implied_thresholds(thresholds)
+    sure = linear_scores >= np.maximum(flag_gate, implied)
+    open_labels = (linear_scores >= floor) & ~sure
+    decided = ~open_labels.any(axis=1)
+    capped = np.minimum(linear_scores, np.nextafter(implied, 0)).astype(np.float32)
+    return decided, np.where(sure, linear_scores, capped).astype(np.float32)
 
 
 #: Texts longer than this are gated per window: a threat buried in a long harmless text is diluted
@@ -132,6 +189,8 @@ class CascadeModel:
         #: Weight of the transformer in the final score of a message that passes the gate (1.0 unless
         #: the model was trained with `cascade.combine: blend`).
         self.blend_weight = float(config.components.get("blend_weight", 1.0))
+        #: Linear score from which the first stage decides a label flagged (1.0: never; one-sided gate).
+        self.flag_gate = float(config.components.get("flag_gate", 1.0))
         self.thresholds = np.asarray([config.thresholds[label] for label in LABELS], dtype=np.float32)
         # The gate was tuned for the lowest thresholds of any preset the model ships.
         gate_thresholds = config.components.get("gate_thresholds", config.thresholds)
@@ -159,7 +218,8 @@ class CascadeModel:
         thresholds = self.thresholds if thresholds is None else thresholds
         tuned = linear_scores.max(axis=1) >= self.gate
         floor = blend_floor(implied_thresholds(thresholds), self.blend_weight)
-        return tuned & (linear_scores >= floor).any(axis=1)
+        decided, _ = decide_first_stage(linear_scores, thresholds, floor, self.flag_gate)
+        return tuned & ~decided
 
     def predict_proba(self, texts: Texts) -> np.ndarray:
         return self.predict(texts).scores
@@ -170,7 +230,8 @@ class CascadeModel:
         """Scores for `thresholds` (the model's own when None); `cascade=False` runs the transformer on all.
 
         Messages that stay in the first stage keep the linear scores, capped just below `thresholds`
-        so they are never flagged by a score the transformer never confirmed.
+        so they are never flagged by a score the transformer never confirmed, except labels the
+        two-sided gate decided flagged (see `decide_first_stage`).
         """
         thresholds = self.thresholds if thresholds is None else np.asarray(thresholds, dtype=np.float32)
         texts = normalized(self.normalizer, texts)  # once, for both stages
@@ -181,7 +242,8 @@ class CascadeModel:
             return ModelOutput(second, {"transformer": len(texts)})
         first = first_stage_scores(self.linear, texts)
         selected = np.flatnonzero(self.passes_gate(first, thresholds))
-        scores = np.minimum(first, np.nextafter(implied_thresholds(thresholds), 0)).astype(np.float32)
+        floor = blend_floor(implied_thresholds(thresholds), self.blend_weight)
+        _, scores = decide_first_stage(first, thresholds, floor, self.flag_gate)
         if len(selected):
             second = self.transformer.predict_proba([texts[i] for i in selected])
             scores[selected] = blend(first[selected], second, self.blend_weight)

@@ -22,7 +22,7 @@ from threatdetect.evaluation.functional import FunctionalSuite, load_functional_
 from threatdetect.evaluation.metrics import apply_thresholds, evaluate
 from threatdetect.evaluation.slices import RowInfo
 from threatdetect.labels import LABELS
-from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, blend, tune_gate
+from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, blend, tune_flag_gate, tune_gate
 from threatdetect.modeling.linear import LinearModel, fit_linear
 from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.normalize import NormalizerSettings
@@ -240,6 +240,15 @@ def train(config: TrainConfig) -> TrainResult:
             "combine": config.cascade.combine,
             "blend_weight": weight,
         }
+        if config.cascade.combine == "blend" and config.cascade.flag_gate_max_changed > 0:
+            model_config.components["flag_gate"] = tune_flag_gate(
+                linear_dev,
+                transformer_dev,
+                np.asarray([model_config.thresholds[label] for label in LABELS], dtype=np.float32),
+                weight,
+                config.cascade.flag_gate_max_changed,
+            )
+            model_config.components["flag_gate_max_changed"] = config.cascade.flag_gate_max_changed
         model = CascadeModel(model_config, linear, transformer)
         model_config.metrics["second_stage_variants"] = _second_stage_variants(
             config, linear, transformer, splits, challenge, linear_dev, transformer_dev, weight
