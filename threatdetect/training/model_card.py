@@ -220,6 +220,15 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
             "",
             f"Gate on the strongest linear score: `{model_config.components.get('gate')}`",
             "",
+        ]
+        if model_config.components.get("flag_gate", 1.0) < 1.0:
+            lines += [
+                f"Two-sided gate: a linear score of at least `{model_config.components['flag_gate']}` decides "
+                "a label flagged without the transformer (the lowest level that changes the labels of at most "
+                f"{model_config.components.get('flag_gate_max_changed', 0):.1%} of dev messages).",
+                "",
+            ]
+        lines += [
             "| set | messages | sent to transformer | flags kept vs transformer alone |",
             "|---|---|---|---|",
         ]
