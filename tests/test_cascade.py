@@ -173,3 +173,32 @@ def test_the_flag_gate_is_the_lowest_that_changes_at_most_the_allowed_share_of_l
         lower = [g for g in FLAG_GATE_GRID if g < chosen]
         assert not lower or changed(lower[-1]) > allowed, "a lower gate would also have done"
     assert changed(0.9) > 0, "the check has labels to change"
+
+
+def test_without_a_flag_gate_a_linear_score_of_exactly_one_still_goes_to_the_transformer():
+    from threatdetect.modeling.cascade import CascadeModel
+    from threatdetect.modeling.model_dir import ModelConfig
+
+    config = ModelConfig(name="stub", kind="cascade", thresholds=dict.fromkeys(LABELS, 0.7))
+    config.components.update(gate=0.0, blend_weight=0.6)  # an older model: no flag_gate key
+    transformer = _Stage({"zeker": [0.0, 0.0, 0.0]})
+    model = CascadeModel(config, _Stage({"zeker": [1.0, 0.0, 0.0]}), transformer)
+    output = model.predict(["zeker"])
+    assert transformer.seen == [["zeker"]] and output.stages["transformer"] == 1
+    assert not (output.scores[0] >= 0.7).any(), "the transformer's veto holds"
+
+
+def test_a_label_is_decided_flagged_only_above_its_own_threshold():
+    """death_threat flags intimidation from intimidation's lower threshold, but a death_threat score
+    under death_threat's own threshold is not a decided death threat: the message must go on."""
+    from threatdetect.modeling.cascade import CascadeModel
+    from threatdetect.modeling.model_dir import ModelConfig
+
+    thresholds = {"hate": 0.8, "intimidation": 0.7, "death_threat": 0.97}
+    config = ModelConfig(name="stub", kind="cascade", thresholds=thresholds)
+    config.components.update(gate=0.0, blend_weight=0.6, flag_gate=0.9)
+    transformer = _Stage({"dreiging": [0.0, 1.0, 1.0]})
+    model = CascadeModel(config, _Stage({"dreiging": [0.0, 0.0, 0.93]}), transformer)
+    output = model.predict(["dreiging"])
+    assert transformer.seen == [["dreiging"]]
+    assert output.scores[0][2] >= 0.97, "the blend flags the death threat the transformer confirms"

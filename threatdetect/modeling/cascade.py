@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from threatdetect.labels import DEATH_THREAT, INTIMIDATION, LABELS
+from threatdetect.labels import DEATH_THREAT, INTIMIDATION, LABELS, enforce_implication_array
 from threatdetect.modeling.base import ModelOutput, Texts, normalized, raw_text
 from threatdetect.modeling.linear import LinearModel
 from threatdetect.modeling.model_dir import ModelConfig, ModelDirError
@@ -76,7 +76,9 @@ def tune_flag_gate(
 
 
 def _final_labels(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    flags = scores >= thresholds
+    """Labels as the scorer gives them: intimidation's score lifted to death_threat's, then every
+    death threat also counted as intimidation."""
+    flags = enforce_implication_array(scores.copy()) >= thresholds
     flags[:, LABELS.index(INTIMIDATION)] |= flags[:, LABELS.index(DEATH_THREAT)]
     return flags
 
@@ -87,12 +89,16 @@ def decide_first_stage(
     """Which messages the first stage decides alone, and the scores it gives every message.
 
     A label is decided when its linear score is under the exact floor (it cannot be flagged) or at
-    least `flag_gate` and the label's threshold (it is flagged). Decided-flagged labels keep their
-    linear score; every other label is capped just below its threshold, so it is never flagged by a
-    score the transformer never confirmed.
+    least `flag_gate` and the label's own threshold (it is flagged). Decided-flagged labels keep
+    their linear score; every other label is capped just below its threshold, so it is never flagged
+    by a score the transformer never confirmed. A `flag_gate` of 1.0 or more decides no flag at all
+    (a float32 linear score can round to exactly 1.0).
     """
     implied = implied_thresholds(thresholds)
-    sure = linear_scores >= np.maximum(flag_gate, implied)
+    if flag_gate >= 1.0:
+        sure = np.zeros(linear_scores.shape, dtype=bool)
+    else:
+        sure = linear_scores >= np.maximum(flag_gate, np.asarray(thresholds, dtype=np.float32))
     open_labels = (linear_scores >= floor) & ~sure
     decided = ~open_labels.any(axis=1)
     capped = np.minimum(linear_scores, np.nextafter(implied, 0)).astype(np.float32)

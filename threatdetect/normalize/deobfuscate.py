@@ -38,9 +38,10 @@ SEPARATED_PATTERN = r"(?<![\w.\-])(?:[^\W_]|[@$])(?:[.\-_·•](?:[^\W_]|[@$])){
 # More ambiguous positions than this (`1` is i or l) and we stop trying: such strings are IDs, not words.
 _MAX_AMBIGUOUS = 6
 _MAX_WORD_LENGTH = 30
-# Two-character leet words are resolved only to these pronouns and articles (`j3 h4l3n` -> `je halen`),
+# Two-character leet words are resolved only to these pronouns and particles (`j3 h4l3n` -> `je halen`),
 # and only when a letter comes first: `7e` (zevende), `1k` (duizend), `A4` and `m2` stay as written.
-SHORT_LEET_WORDS = frozenset({"je", "me", "ze", "we", "de", "te", "ik", "zo", "jy", "ge"})
+# `d3` is kept as `de`: obfuscated threats write it so (the price: "vitamine D3" reads "vitamine De").
+SHORT_LEET_WORDS = frozenset({"je", "me", "ze", "we", "de", "te", "zo", "ge"})
 
 
 def match_case(template: str, word: str) -> str:
