@@ -64,11 +64,12 @@ def tune_flag_gate(
     """The lowest linear score that may decide a label flagged without the transformer, such that at
     most `max_changed` of the messages end with other labels than the blended model gives them."""
     thresholds = np.asarray(thresholds, dtype=np.float32)
-    full = _final_labels(blend(linear_scores, transformer_scores, weight), thresholds)
+    blended = blend(linear_scores, transformer_scores, weight)
+    full = _final_labels(blended, thresholds)
     floor = blend_floor(implied_thresholds(thresholds), weight)
     for flag_gate in FLAG_GATE_GRID:
         decided, scores = decide_first_stage(linear_scores, thresholds, floor, flag_gate)
-        final = np.where(decided[:, None], scores, blend(linear_scores, transformer_scores, weight))
+        final = np.where(decided[:, None], scores, blended)
         changed = (_final_labels(final, thresholds) != full).any(axis=1).mean()
         if changed <= max_changed:
             return flag_gate
@@ -222,10 +223,16 @@ class CascadeModel:
         """Messages the transformer must see: past the tuned gate and, for a blended model, able to
         reach a threshold of `thresholds` (the model's own when None) for some label."""
         thresholds = self.thresholds if thresholds is None else thresholds
+        return self._first_stage(linear_scores, thresholds)[0]
+
+    def _first_stage(
+        self, linear_scores: np.ndarray, thresholds: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which messages go on to the transformer, and the first stage's scores for every message."""
         tuned = linear_scores.max(axis=1) >= self.gate
         floor = blend_floor(implied_thresholds(thresholds), self.blend_weight)
-        decided, _ = decide_first_stage(linear_scores, thresholds, floor, self.flag_gate)
-        return tuned & ~decided
+        decided, scores = decide_first_stage(linear_scores, thresholds, floor, self.flag_gate)
+        return tuned & ~decided, scores
 
     def predict_proba(self, texts: Texts) -> np.ndarray:
         return self.predict(texts).scores
@@ -247,9 +254,8 @@ class CascadeModel:
                 second = blend(first_stage_scores(self.linear, texts), second, self.blend_weight)
             return ModelOutput(second, {"transformer": len(texts)})
         first = first_stage_scores(self.linear, texts)
-        selected = np.flatnonzero(self.passes_gate(first, thresholds))
-        floor = blend_floor(implied_thresholds(thresholds), self.blend_weight)
-        _, scores = decide_first_stage(first, thresholds, floor, self.flag_gate)
+        send, scores = self._first_stage(first, thresholds)
+        selected = np.flatnonzero(send)
         if len(selected):
             second = self.transformer.predict_proba([texts[i] for i in selected])
             scores[selected] = blend(first[selected], second, self.blend_weight)
