@@ -64,7 +64,7 @@ def test_at_least_half_of_threats_aim_at_women(check):
 
 
 def test_committed_splits_are_what_build_produces(tmp_path):
-    build_corpus(Path("data/corpus/written"), tmp_path, PHENOMENA)
+    build_corpus(Path("data/corpus/written"), tmp_path, PHENOMENA, previous=CORPUS)
     for split in ("train", "dev", "test"):
         assert (tmp_path / f"{split}.jsonl").read_bytes() == (CORPUS / f"{split}.jsonl").read_bytes(), (
             f"{split}.jsonl is stale: run `threatdetect data build`"

@@ -40,15 +40,25 @@ def build_command(
     lenient: bool = typer.Option(
         False, "--lenient", help="Skip malformed source lines (listed) instead of failing."
     ),
+    resplit: bool = typer.Option(
+        False,
+        "--resplit",
+        help="Assign every group afresh (stratified) instead of keeping the splits already in --out.",
+    ),
 ) -> None:
-    """Group near-duplicates, split 70/15/15 by group, augment train, write JSON Lines."""
+    """Group near-duplicates, split 70/15/15 by group, augment train, write JSON Lines.
+
+    Messages already in --out keep their split; only new messages are assigned (see --resplit).
+    """
     from threatdetect.corpus.build import build_corpus
     from threatdetect.corpus.sources import SourceError
 
     _in_checkout(sources, "--sources")
     _in_checkout(phenomena, "--phenomena")
     try:
-        report = build_corpus(sources, out, phenomena, seed, strict=not lenient)
+        report = build_corpus(
+            sources, out, phenomena, seed, strict=not lenient, previous=None if resplit else out
+        )
     except SourceError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

@@ -1,8 +1,16 @@
 """`threatdetect data build`: authored sources -> grouped, split, augmented JSON Lines.
 
 Deterministic for a given seed: ids are content hashes, groups come from near-duplicate clustering
-(plus the writers' own `group=` tags), and whole groups are assigned to train/dev/test (70/15/15,
-stratified by label combination) so near-duplicates never cross splits.
+(plus the writers' own `group=` tags), and whole groups are assigned to train/dev/test (70/15/15)
+so near-duplicates never cross splits.
+
+Splits are sticky. Given the splits of an earlier build (`previous`, normally the committed
+`data/corpus`), every group keeps the split its messages had there, and only groups made of new
+messages are assigned, each by a hash of its name. Adding a source file therefore never moves an
+existing message between train, dev and test, so models trained before and after can be compared on
+the same dev and test messages. Without `previous` (a fresh corpus, or `data build --resplit`), all
+groups are assigned afresh, stratified by label combination. Which train messages are augmented, and
+how, also depends only on each message and the seed.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +41,11 @@ class BuildReport:
     rows_per_split: dict[str, int]
     augmented: int
     skipped_lines: list[str]
+    # Sticky splits: groups that kept an earlier split, groups assigned now, and groups whose messages
+    # were in more than one split before (they take the split most of them had).
+    groups_kept: int = 0
+    groups_new: int = 0
+    groups_merged_across_splits: int = 0
 
 
 def _digest(text: str, length: int = 12) -> str:
@@ -77,13 +90,64 @@ def assign_splits(groups: dict[str, list[WrittenMessage]], seed: int) -> dict[st
     return assignment
 
 
+def _text_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def read_previous_splits(corpus: Path) -> dict[str, str]:
+    """Written message (by its whitespace- and case-folded text) -> split, from an earlier build."""
+    previous: dict[str, str] = {}
+    for split in SPLITS:
+        path = corpus / f"{split}.jsonl"
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                if row.get("origin") == "written":
+                    previous[_text_key(row["text"])] = split
+    return previous
+
+
+def _hash_split(group: str, seed: int) -> str:
+    """A split for a new group from a hash of its name: stable whatever else the corpus holds."""
+    position = int(_digest(f"{seed}|{group}"), 16) / 16**12
+    return "train" if position < SPLIT_SHARES[0] else "dev" if position < sum(SPLIT_SHARES[:2]) else "test"
+
+
+def sticky_splits(
+    groups: dict[str, list[WrittenMessage]], previous: dict[str, str], seed: int
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Each group keeps its messages' earlier split (the most common one, if they differ); new groups
+    are assigned by `_hash_split`."""
+    assignment: dict[str, str] = {}
+    counts = {"groups_kept": 0, "groups_new": 0, "groups_merged_across_splits": 0}
+    for group, members in sorted(groups.items()):
+        earlier = Counter(previous[key] for m in members if (key := _text_key(m.text)) in previous)
+        if not earlier:
+            assignment[group] = _hash_split(group, seed)
+            counts["groups_new"] += 1
+            continue
+        counts["groups_kept"] += 1
+        if len(earlier) > 1:
+            counts["groups_merged_across_splits"] += 1
+        # Most common split; ties go to the earlier of train, dev, test.
+        assignment[group] = min(earlier, key=lambda split: (-earlier[split], SPLITS.index(split)))
+    return assignment, counts
+
+
 def build_corpus(
-    sources: Path, out_dir: Path, phenomena: Path, seed: int = 13, strict: bool = True
+    sources: Path,
+    out_dir: Path,
+    phenomena: Path,
+    seed: int = 13,
+    strict: bool = True,
+    previous: Path | None = None,
 ) -> BuildReport:
     messages, errors = read_sources(sources, phenomena, strict=strict)
     seen, unique = set(), []
     for message in messages:
-        key = " ".join(message.text.lower().split())
+        key = _text_key(message.text)
         if key not in seen:
             seen.add(key)
             unique.append(message)
@@ -99,18 +163,25 @@ def build_corpus(
         name = "g-" + _digest(unique[clusters[index]].text, 10)
         groups[name].append(message)
         group_of.append(name)
-    split_of_group = assign_splits(groups, seed)
+    earlier = read_previous_splits(previous) if previous is not None else {}
+    if earlier:
+        split_of_group, sticky = sticky_splits(groups, earlier, seed)
+    else:
+        split_of_group, sticky = assign_splits(groups, seed), {}
 
     rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
     for message, group in zip(unique, group_of, strict=True):
         rows[split_of_group[group]].append(_row(message, group, "written"))
 
-    rng = random.Random(seed)
-    train_sources = [(m, g) for m, g in zip(unique, group_of, strict=True) if split_of_group[g] == "train"]
-    picked = rng.sample(train_sources, k=int(len(train_sources) * AUGMENT_SHARE))
     augmented = 0
-    for index, (message, group) in enumerate(picked):
-        operation = OPERATIONS[index % len(OPERATIONS)]
+    for message, group in zip(unique, group_of, strict=True):
+        if split_of_group[group] != "train":
+            continue
+        # One generator per message: whether and how it is augmented does not depend on the others.
+        rng = random.Random(f"{seed}|augment|{message.text}")
+        if rng.random() >= AUGMENT_SHARE:
+            continue
+        operation = OPERATIONS[rng.randrange(len(OPERATIONS))]
         flagged = any(message.labels.values())
         text = augment(message.text, flagged, operation, rng)
         if text != message.text:
@@ -130,4 +201,5 @@ def build_corpus(
         rows_per_split={split: len(r) for split, r in rows.items()},
         augmented=augmented,
         skipped_lines=errors,
+        **sticky,
     )
