@@ -71,6 +71,57 @@ def test_committed_splits_are_what_build_produces(tmp_path):
         )
 
 
+def _source_lines(path: Path, start: int, count: int) -> list[str]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return lines[start : start + count]
+
+
+def _splits_by_text(corpus: Path) -> dict[str, str]:
+    return {
+        row["text"]: split
+        for split in ("train", "dev", "test")
+        for row in map(json.loads, (corpus / f"{split}.jsonl").open(encoding="utf-8"))
+        if row["origin"] == "written"
+    }
+
+
+def _augmented(corpus: Path) -> set[tuple[str, str]]:
+    rows = map(json.loads, (corpus / "train.jsonl").open(encoding="utf-8"))
+    return {(row["group"], row["text"]) for row in rows if row["origin"] != "written"}
+
+
+def test_adding_sources_never_moves_existing_messages_between_splits(tmp_path):
+    written = Path("data/corpus/written")
+    sources, out = tmp_path / "written", tmp_path / "corpus"
+    sources.mkdir()
+    (sources / "a.tsv").write_text(
+        "\n".join(_source_lines(written / "negatives.tsv", 0, 120) + _source_lines(written / "hate.tsv", 0, 80)) + "\n",
+        encoding="utf-8",
+    )
+    first = build_corpus(sources, out, PHENOMENA)
+    assert first.groups_kept == 0 and first.groups_new == 0  # no earlier build: fresh stratified splits
+    before, augmented_before = _splits_by_text(out), _augmented(out)
+    assert set(before.values()) == {"train", "dev", "test"}
+
+    (sources / "b.tsv").write_text(
+        "\n".join(_source_lines(written / "intimidation.tsv", 0, 30) + _source_lines(written / "negatives.tsv", 120, 30))
+        + "\n",
+        encoding="utf-8",
+    )
+    second = build_corpus(sources, out, PHENOMENA, previous=out)
+    after = _splits_by_text(out)
+    assert {text: after[text] for text in before} == before
+    assert second.groups_kept == first.groups and second.groups_new > 0
+    assert len(after) == len(before) + 60
+    # Which messages are augmented, and how, does not depend on the others either.
+    assert augmented_before <= _augmented(out)
+
+    # --resplit (no earlier build) assigns everything afresh, and the same way each time.
+    third = build_corpus(sources, tmp_path / "fresh", PHENOMENA)
+    assert third.groups_kept == 0
+    assert build_corpus(sources, tmp_path / "again", PHENOMENA).rows_per_split == third.rows_per_split
+
+
 def test_augmented_rows_share_their_source_group():
     rows = [json.loads(line) for line in (CORPUS / "train.jsonl").open(encoding="utf-8")]
     written_groups = {r["group"] for r in rows if r["origin"] == "written"}
