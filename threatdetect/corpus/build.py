@@ -9,8 +9,9 @@ Splits are sticky. Given the splits of an earlier build (`previous`, normally th
 messages are assigned, each by a hash of its name. Adding a source file therefore never moves an
 existing message between train, dev and test, so models trained before and after can be compared on
 the same dev and test messages. Without `previous` (a fresh corpus, or `data build --resplit`), all
-groups are assigned afresh, stratified by label combination. Which train messages are augmented, and
-how, also depends only on each message and the seed.
+groups are assigned afresh, stratified by label combination. Augmented copies are drawn from the train
+messages with the seed, so they change when train messages are added (dev and test are never
+augmented).
 """
 
 from __future__ import annotations
@@ -173,15 +174,12 @@ def build_corpus(
     for message, group in zip(unique, group_of, strict=True):
         rows[split_of_group[group]].append(_row(message, group, "written"))
 
+    rng = random.Random(seed)
+    train_sources = [(m, g) for m, g in zip(unique, group_of, strict=True) if split_of_group[g] == "train"]
+    picked = rng.sample(train_sources, k=int(len(train_sources) * AUGMENT_SHARE))
     augmented = 0
-    for message, group in zip(unique, group_of, strict=True):
-        if split_of_group[group] != "train":
-            continue
-        # One generator per message: whether and how it is augmented does not depend on the others.
-        rng = random.Random(f"{seed}|augment|{message.text}")
-        if rng.random() >= AUGMENT_SHARE:
-            continue
-        operation = OPERATIONS[rng.randrange(len(OPERATIONS))]
+    for index, (message, group) in enumerate(picked):
+        operation = OPERATIONS[index % len(OPERATIONS)]
         flagged = any(message.labels.values())
         text = augment(message.text, flagged, operation, rng)
         if text != message.text:
