@@ -1,6 +1,7 @@
 """Where the time of one `threatdetect score` run goes, stage by stage, in wall-clock seconds.
 
     python benchmarks/stage_times.py DUMP [score options...]     # e.g. --no-dedup --precision fp32
+    python benchmarks/stage_times.py --json TIMES.json DUMP ...  # also write the times as JSON
 
 Runs the CLI in this process with timers around imports, model load, normalisation, the linear
 stage, the transformer and the whole of scoring, and prints them to stderr. Unlike a profiler it
@@ -10,6 +11,7 @@ Set MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 for the AVX2 profile of
 
 from __future__ import annotations
 
+import json
 import runpy
 import sys
 import time
@@ -34,6 +36,9 @@ def _timed(owner: object, name: str, key: str, materialise: bool = False) -> Non
 
 def main() -> None:
     start = time.perf_counter()
+    arguments, json_path = sys.argv[1:], None
+    if arguments[:1] == ["--json"]:
+        json_path, arguments = arguments[1], arguments[2:]
     from threatdetect.modeling import cascade
     from threatdetect.modeling.transformer import TransformerModel
     from threatdetect.normalize.pipeline import Normalizer
@@ -45,7 +50,7 @@ def main() -> None:
     _timed(TransformerModel, "predict_proba", "transformer")
     _timed(Detector, "score_batch", "scoring")
     _timed(Detector, "load", "model load")
-    sys.argv = ["threatdetect", "score", *sys.argv[1:]]
+    sys.argv = ["threatdetect", "score", *arguments]
     try:
         runpy.run_module("threatdetect", run_name="__main__")
     except SystemExit as exit_:
@@ -61,6 +66,10 @@ def main() -> None:
     for name, seconds in rows:
         print(f"{name:24s} {seconds:7.2f} s  {seconds / total:6.1%}", file=sys.stderr)
     print(f"{'total':24s} {total:7.2f} s", file=sys.stderr)
+    if json_path:
+        times = {name: round(seconds, 2) for name, seconds in rows}
+        with open(json_path, "w", encoding="utf-8") as handle:
+            json.dump({**times, "total": round(total, 2)}, handle)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scoring import model_fingerprint
+from bench_scoring import headline_row, limits, model_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -231,8 +231,16 @@ def _speed_table(report: dict) -> list[str]:
             f"{row.get('peak_memory_mb', '')} | {'' if sent is None else f'{sent:.1%}'} |"
         )
     agree = report["label_agreement_test_split"]
+    base, headline = report["rows"][0], headline_row(report["rows"])
+    lines.append("")
+    if "per_second_start" in base:
+        lines.append(
+            f"- The baseline ran at {base['per_second_start']:,.1f} messages/s at the start of the run and "
+            f"{base['per_second_end']:,.1f} at its end; the ratios use both together."
+        )
+    if headline and "stage_seconds" in headline:
+        lines.append("- " + limits(headline, base["per_second"]))
     lines += [
-        "",
         f"- Test split ({agree['n']:,} messages), the default scorer against the fp32 model with its full "
         f"vocabulary scoring every message with the transformer: {agree['identical_labels']:.1%} identical "
         f"labels; {agree['flags_lost']:.2%} of the reference's {agree['reference_flags']:,} flags lost, "
