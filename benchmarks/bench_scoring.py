@@ -291,7 +291,7 @@ def limits(row: dict, baseline_per_second: float) -> str:
     split = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in times.items() if name != "total")
     needed = GOALS["ratio_to_baseline"] * baseline_per_second
     return (
-        f"where the {row['n']:,}-message stream run's {total:.1f} s went: {split}. "
+        f"Where the {row['n']:,}-message stream run's {total:.1f} s went: {split}. "
         f"The transformer took {times['transformer'] / total:.0%} of the run for "
         f"{row['sent_to_transformer']:.1%} of the messages; without it the run would take "
         f"{total - times['transformer']:.1f} s ({_rate(row['n'], total - times['transformer']):,.0f} msg/s). "
