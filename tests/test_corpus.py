@@ -72,7 +72,9 @@ def test_committed_splits_are_what_build_produces(tmp_path):
 
 
 def _source_lines(path: Path, start: int, count: int) -> list[str]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
     return lines[start : start + count]
 
 
@@ -90,7 +92,10 @@ def test_adding_sources_never_moves_existing_messages_between_splits(tmp_path):
     sources, out = tmp_path / "written", tmp_path / "corpus"
     sources.mkdir()
     (sources / "a.tsv").write_text(
-        "\n".join(_source_lines(written / "negatives.tsv", 0, 120) + _source_lines(written / "hate.tsv", 0, 80)) + "\n",
+        "\n".join(
+            _source_lines(written / "negatives.tsv", 0, 120) + _source_lines(written / "hate.tsv", 0, 80)
+        )
+        + "\n",
         encoding="utf-8",
     )
     first = build_corpus(sources, out, PHENOMENA)
@@ -99,7 +104,10 @@ def test_adding_sources_never_moves_existing_messages_between_splits(tmp_path):
     assert set(before.values()) == {"train", "dev", "test"}
 
     (sources / "b.tsv").write_text(
-        "\n".join(_source_lines(written / "intimidation.tsv", 0, 30) + _source_lines(written / "negatives.tsv", 120, 30))
+        "\n".join(
+            _source_lines(written / "intimidation.tsv", 0, 30)
+            + _source_lines(written / "negatives.tsv", 120, 30)
+        )
         + "\n",
         encoding="utf-8",
     )
