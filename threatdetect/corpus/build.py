@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from threatdetect.corpus.augment import OPERATIONS, augment
+from threatdetect.corpus.check import read_split
 from threatdetect.corpus.similarity import GROUPING_THRESHOLD, cluster
 from threatdetect.corpus.sources import WrittenMessage, label_code, read_sources
 from threatdetect.labels import LABELS
@@ -70,6 +71,11 @@ def _row(message: WrittenMessage, group: str, origin: str, text: str | None = No
     return row
 
 
+def _split_at(position: float) -> str:
+    """The split at `position` in [0, 1) when train, dev and test take SPLIT_SHARES of it in turn."""
+    return "train" if position < SPLIT_SHARES[0] else "dev" if position < sum(SPLIT_SHARES[:2]) else "test"
+
+
 def assign_splits(groups: dict[str, list[WrittenMessage]], seed: int) -> dict[str, str]:
     """Whole groups to splits, stratified by the label code of each group's first message."""
     by_code: dict[str, list[str]] = defaultdict(list)
@@ -83,10 +89,7 @@ def assign_splits(groups: dict[str, list[WrittenMessage]], seed: int) -> dict[st
         sizes = [len(groups[name]) for name in names]
         total, running = sum(sizes), 0
         for name, size in zip(names, sizes, strict=True):
-            share = running / max(total, 1)
-            assignment[name] = (
-                "train" if share < SPLIT_SHARES[0] else "dev" if share < sum(SPLIT_SHARES[:2]) else "test"
-            )
+            assignment[name] = _split_at(running / max(total, 1))
             running += size
     return assignment
 
@@ -100,11 +103,8 @@ def read_previous_splits(corpus: Path) -> dict[str, str]:
     previous: dict[str, str] = {}
     for split in SPLITS:
         path = corpus / f"{split}.jsonl"
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                row = json.loads(line)
+        if path.exists():
+            for row in read_split(path):
                 if row.get("origin") == "written":
                     previous[_text_key(row["text"])] = split
     return previous
@@ -112,8 +112,7 @@ def read_previous_splits(corpus: Path) -> dict[str, str]:
 
 def _hash_split(group: str, seed: int) -> str:
     """A split for a new group from a hash of its name: stable whatever else the corpus holds."""
-    position = int(_digest(f"{seed}|{group}"), 16) / 16**12
-    return "train" if position < SPLIT_SHARES[0] else "dev" if position < sum(SPLIT_SHARES[:2]) else "test"
+    return _split_at(int(_digest(f"{seed}|{group}"), 16) / 16**12)
 
 
 def sticky_splits(
