@@ -374,3 +374,25 @@ def test_module_docstrings_name_the_stage_the_pipeline_runs_them_in() -> None:
             assert re.search(rf"`{name}[`.]", listed[stage]), (name, stage)
             for setting in settings:
                 assert f"`{setting}`" in listed[stage], (name, stage, setting)
+
+
+@pytest.mark.parametrize(
+    ("raw", "second_pass"),
+    [
+        ("Tot zaterdag op de markt...", False),  # punctuation split off a word stays what it is
+        ("waarom?! echt, schandalig!!!", False),
+        ("Yes zie je om 8u bij het gemeentehuis", True),  # `8u` reads differently alone
+        ("betaal €0D00D", True),  # a disguised word cut off a longer chunk
+    ],
+)
+def test_second_pass_only_where_the_output_reads_differently(
+    norm: Normalizer, monkeypatch: pytest.MonkeyPatch, raw: str, second_pass: bool
+) -> None:
+    from threatdetect.normalize import pipeline
+
+    calls = []
+    realign = pipeline._realign
+    monkeypatch.setattr(pipeline, "_realign", lambda *args: calls.append(1) or realign(*args))
+    once = norm(raw).text
+    assert bool(calls) is second_pass
+    assert norm(once).text == once

@@ -45,6 +45,8 @@ _MAX_EXTRA_PASSES = 3
 # Characters the scanner's patterns react to: only tokens holding one need a scan of their own.
 _RESCAN_HINT_RE = re.compile(r"[\d@$*#&.\-_·•!?€/:]|[^\x00-\x7f]")
 _TOKENIZER: Tokenizer | None = None
+# Chunks normalised alone that each Normalizer remembers (see `Normalizer._scan_alone`).
+_ALONE_CACHE_SIZE = 65536
 
 
 def _spacy_tokenizer() -> Tokenizer:
@@ -64,7 +66,8 @@ class Normalizer:
         >>> norm("Ik m@@k je d o o d 🔪 @wethouder").text
         'Ik maak je dood 🔪 mes @USER'
 
-    Instances hold no per-call state, so one Normalizer can be shared between threads.
+    Instances hold no per-call state (only a thread-safe cache of pure results), so one Normalizer
+    can be shared between threads.
     """
 
     def __init__(self, settings: NormalizerSettings | None = None, lexicon: Lexicon | None = None) -> None:
@@ -75,6 +78,7 @@ class Normalizer:
         self._scanner = Scanner.build(self.settings, self.lexicon)
         self._abbreviations = load_abbreviations() if self.settings.expand_abbreviations else None
         self._tokenizer = _spacy_tokenizer()
+        self._alone = lru_cache(maxsize=_ALONE_CACHE_SIZE)(self._scan_alone)
 
     def __repr__(self) -> str:
         return f"Normalizer({self.settings!r})"
@@ -148,10 +152,10 @@ class Normalizer:
                 pieces += self._cut_remainder(text, start, end, trace)
                 continue
             word = text[start:end]
-            if _glued(spans, index) and _RESCAN_HINT_RE.search(word) is not None:
+            if _RESCAN_HINT_RE.search(word) is not None and _glued(spans, index):
                 # spaCy split this token off a longer chunk (`$` | `D00D`); in the output it stands
                 # alone, so it is scanned alone, as a second pass would.
-                pieces += self._cut_remainder(text, start, end, trace)
+                pieces += self._glued_token(text, start, end, trace)
                 continue
             parts = _unstable_token_parts(word)
             if parts is not None:
@@ -165,6 +169,26 @@ class Normalizer:
             pieces.sort(key=lambda piece: piece.start)
         return pieces
 
+    def _glued_token(self, text: str, start: int, end: int, trace: list[bool]) -> list[Piece]:
+        """A token spaCy split off its neighbour (`markt` | `...`), scanned alone as in the output.
+
+        Most are punctuation that stays what it is (`...`, `!`, `,`): then the output reads the
+        same to a second pass, and the message needs none on its account. Only a token that changes
+        when scanned alone (`$` | `D00D`) asks for one.
+        """
+        word = text[start:end]
+        pieces, traced = self._alone(word)
+        if traced or pieces != ((word, 0, len(word), "plain"),):
+            trace[0] = True
+        return [piece._replace(start=start + piece.start, end=start + piece.end) for piece in pieces]
+
+    def _scan_alone(self, chunk: str) -> tuple[tuple[Piece, ...], bool]:
+        """The pieces of `chunk` normalised as a message of its own (offsets within `chunk`), and
+        whether that scan asks for a second pass. Cached per instance in `self._alone`: it depends
+        only on the chunk and the settings, and the same few chunks (`...`, `?!`, `8u`) recur."""
+        trace = [False]
+        return tuple(self._pieces(chunk, self._tokenizer(chunk), trace)), trace[0]
+
     def _cut_remainder(self, text: str, start: int, end: int, trace: list[bool]) -> list[Piece]:
         """Normalise the part of a spaCy token that a special span cut off (`D00D` in `€0D00D`).
 
@@ -172,11 +196,8 @@ class Normalizer:
         otherwise a second pass would see it differently and normalisation would not be idempotent.
         """
         trace[0] = True
-        remainder = text[start:end]
-        return [
-            piece._replace(start=start + piece.start, end=start + piece.end)
-            for piece in self._pieces(remainder, self._tokenizer(remainder), trace)
-        ]
+        pieces, _ = self._alone(text[start:end])
+        return [piece._replace(start=start + piece.start, end=start + piece.end) for piece in pieces]
 
     def _repair_pieces(self, pieces: list[Piece], trace: list[bool]) -> list[Piece]:
         """Give every finished token a last mojibake check on its own (see `encoding.repair_token`).
