@@ -53,6 +53,10 @@ def test_identity_balance_counts_mentions_per_group():
     assert balance["women"].unflagged == 1 and balance["women"].ratio == float("inf")
     assert mentioned_groups("kutmarokkanen") == {"moroccans"}
     assert not mentioned_groups("homogeen transport")
+    # Plural and adjective forms: "vrouwen?" would have needed "vrouwe", "surinam" missed "surinaams".
+    assert "black" in mentioned_groups("een zwarte vrouw in de raad")
+    assert mentioned_groups("Surinaamse roti bij de buren") == {"black"}
+    assert mentioned_groups("de kleurling die het zei") == {"black"}
 
 
 def test_gender_gap_and_short_share():
