@@ -95,7 +95,25 @@ def test_bf16_is_chosen_only_where_the_cpu_computes_it(tmp_path, flags, expected
     cpuinfo = tmp_path / "cpuinfo"
     if flags is not None:
         cpuinfo.write_text(f"processor\t: 0\nmodel name\t: test\nflags\t\t: {flags}\n")
-    assert cpu_computes_bf16(cpuinfo) is expected
+    assert cpu_computes_bf16(cpuinfo, environ={}) is expected
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"ONEDNN_MAX_CPU_ISA": "AVX2"}, False),  # bf16 would be emulated, several times slower
+        ({"DNNL_MAX_CPU_ISA": "avx512_core_vnni"}, False),
+        ({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_BF16"}, True),
+        ({"ONEDNN_MAX_CPU_ISA": "ALL"}, True),
+        ({}, True),
+    ],
+)
+def test_bf16_is_not_chosen_under_an_isa_cap_without_it(tmp_path, environ, expected):
+    from threatdetect.modeling.transformer import cpu_computes_bf16
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n")
+    assert cpu_computes_bf16(cpuinfo, environ=environ) is expected
 
 
 @pytest.fixture

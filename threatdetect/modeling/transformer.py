@@ -11,8 +11,10 @@ score per label. The windows of all texts in a call are batched together.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +54,28 @@ PAD_MULTIPLE = 8
 BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 
-def cpu_computes_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """Whether the CPU has native bf16 instructions (AVX512-BF16 or AMX-BF16), from the kernel's flags.
+#: oneDNN instruction-set caps (`ONEDNN_MAX_CPU_ISA`) below AVX512_CORE_BF16: under them oneDNN
+#: emulates bf16, several times slower than fp32.
+_ISA_CAPS_WITHOUT_BF16 = frozenset(
+    {"SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI"}
+)
+
+
+def cpu_computes_bf16(
+    cpuinfo: Path = Path("/proc/cpuinfo"), environ: Mapping[str, str] | None = None
+) -> bool:
+    """Whether the CPU has native bf16 instructions (AVX512-BF16 or AMX-BF16), from the kernel's flags,
+    and oneDNN may use them (`ONEDNN_MAX_CPU_ISA`, formerly `DNNL_MAX_CPU_ISA`, does not cap it lower).
 
     torch has no public check for this (only private `torch.cpu._is_*_supported` helpers), and
     `torch.backends.cpu.get_cpu_capability()` says AVX512 without saying whether bf16 is part of it.
     Where /proc/cpuinfo is missing (macOS, Windows) we cannot tell and answer no: fp32 is always
     correct, only slower; `--precision bf16` still asks for bf16 explicitly.
     """
+    environ = os.environ if environ is None else environ
+    cap = environ.get("ONEDNN_MAX_CPU_ISA") or environ.get("DNNL_MAX_CPU_ISA") or ""
+    if cap.strip().upper() in _ISA_CAPS_WITHOUT_BF16:
+        return False
     try:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
