@@ -27,7 +27,7 @@ from pathlib import Path
 
 from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.training.comparison import summary_row
-from threatdetect.training.config import load_config
+from threatdetect.training.config import TrainConfig, load_config
 from threatdetect.training.train import train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +79,9 @@ def row_from_model(name: str, model_dir: Path) -> dict:
     # As JSON, the way the model directory recorded it (tuples become lists, paths strings).
     expected = json.loads(json.dumps(config, default=str))
     recorded = dict(model_config.training.get("config") or {})
+    if recorded:
+        # Settings added since the run was recorded take their defaults, as the run had them.
+        recorded = json.loads(json.dumps(TrainConfig.model_validate(recorded).to_dict(), default=str))
     for key in RUN_LOCAL:
         expected.pop(key, None)
         recorded.pop(key, None)

@@ -139,3 +139,21 @@ def test_analysis_reports_bias_slices_calibration_stream_and_draws_plots(tmp_pat
     assert result["stream"]["3%"]["any_flag"]["recall"] == 1.0
     for path in write_plots(scores, labels, tmp_path, "dev"):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_min_recall_keeps_the_stream_threshold_below_the_recall_floor():
+    n = 2000
+    labels = np.zeros((n, 3), dtype=int)
+    labels[: n // 2, 1] = 1
+    scores = np.clip(labels * 0.35 + RNG.random((n, 3)) * 0.65, 0, 1)
+    ordinary = [True] * n
+    weights = stream_weights(labels, ordinary)
+    free = tune_thresholds(scores, labels, weights)
+    floored = tune_thresholds(scores, labels, weights, min_recall=0.9)
+    truth = labels[:, 1] == 1
+    assert (scores[truth, 1] >= free["intimidation"]).mean() < 0.9  # the stream's F1 optimum is stricter
+    assert (scores[truth, 1] >= floored["intimidation"]).mean() >= 0.9
+    assert floored["intimidation"] < free["intimidation"]
+    # A floor no threshold can keep (every positive below THRESHOLD_FLOOR) falls back to the plain rule.
+    low = np.where(labels == 1, 0.01, 0.02)
+    assert tune_thresholds(low, labels, weights, min_recall=0.9) == tune_thresholds(low, labels, weights)

@@ -74,15 +74,25 @@ def tune_thresholds(
     labels: np.ndarray,
     weights: np.ndarray | None = None,
     floor: float = THRESHOLD_FLOOR,
+    min_recall: float = 0.0,
 ) -> dict[str, float]:
-    """Per label, the threshold with the best (weighted) F1; 0.5 for a label without positives."""
+    """Per label, the threshold with the best (weighted) F1; 0.5 for a label without positives.
+
+    `min_recall` restricts the choice to thresholds that keep at least that (weighted) recall. On a
+    stream-weighted dev the F1 curve of a label can be nearly flat over a wide range of thresholds,
+    where the argmax lands anywhere between a recall of 0.65 and 0.9; a floor on recall makes the
+    choice steadier and says which side of the plateau the user prefers.
+    """
 
     def best_f1(column: int) -> float:
         precision, recall, cut = precision_recall_curve(
             labels[:, column], probabilities[:, column], sample_weight=weights
         )
         f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
-        f1[cut < floor] = -1.0
+        excluded = cut < floor
+        if min_recall > 0.0 and not np.all(excluded | (recall[:-1] < min_recall)):
+            excluded |= recall[:-1] < min_recall
+        f1[excluded] = -1.0
         return float(cut[int(np.argmax(f1))])
 
     return _per_label(labels, best_f1)

@@ -143,11 +143,13 @@ class CascadeSettings(_Section):
 class ThresholdSettings(_Section):
     """Thresholds are tuned on dev reweighted to a stream with `prevalence` flagged messages, of whose
     harmless messages `hard_negative_share` are hard negatives (see evaluation/prevalence.py). The
-    `recall` preset keeps `recall_target` of each label's dev positives."""
+    `recall` preset keeps `recall_target` of each label's dev positives. `min_recall` (0: off) limits
+    the default preset to thresholds that keep at least that recall on the reweighted dev."""
 
     prevalence: Number = Field(0.03, gt=0.0, lt=1.0)
     hard_negative_share: Number = Field(0.2, ge=0.0, le=1.0)
     recall_target: Number = Field(0.9, ge=0.5, le=1.0)
+    min_recall: Number = Field(0.0, ge=0.0, lt=1.0)
 
 
 class TrainConfig(_Section):

@@ -39,7 +39,9 @@ def threshold_presets(
     probabilities: np.ndarray, dev: LabelledSplit, settings: ThresholdSettings
 ) -> dict[str, dict[str, float]]:
     """`balanced`: best F1 on dev reweighted to the stream; `recall`: keeps `recall_target` of positives."""
-    balanced = tune_thresholds(probabilities, dev.labels, dev_stream_weights(dev, settings))
+    balanced = tune_thresholds(
+        probabilities, dev.labels, dev_stream_weights(dev, settings), min_recall=settings.min_recall
+    )
     recall = recall_thresholds(probabilities, dev.labels, settings.recall_target)
     # Recall-first never means stricter than the default.
     recall = {label: min(recall[label], balanced[label]) for label in LABELS}
