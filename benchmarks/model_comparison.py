@@ -72,16 +72,19 @@ def run(name: str, overrides: list[str]) -> dict:
     return row
 
 
+def _as_recorded(config: TrainConfig) -> dict:
+    """A config as a model directory records it: JSON, so tuples become lists and paths strings."""
+    return json.loads(json.dumps(config.to_dict(), default=str))
+
+
 def row_from_model(name: str, model_dir: Path) -> dict:
     """The candidate's row from a directory `train.py` wrote with exactly the candidate's settings."""
     model_config = ModelConfig.load(model_dir)
-    config = load_config(str(ROOT / "configs" / "default.yaml"), CANDIDATES[name]).to_dict()
-    # As JSON, the way the model directory recorded it (tuples become lists, paths strings).
-    expected = json.loads(json.dumps(config, default=str))
+    expected = _as_recorded(load_config(str(ROOT / "configs" / "default.yaml"), CANDIDATES[name]))
     recorded = dict(model_config.training.get("config") or {})
     if recorded:
         # Settings added since the run was recorded take their defaults, as the run had them.
-        recorded = json.loads(json.dumps(TrainConfig.model_validate(recorded).to_dict(), default=str))
+        recorded = _as_recorded(TrainConfig.model_validate(recorded))
     for key in RUN_LOCAL:
         expected.pop(key, None)
         recorded.pop(key, None)

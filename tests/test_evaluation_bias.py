@@ -154,6 +154,8 @@ def test_min_recall_keeps_the_stream_threshold_below_the_recall_floor():
     assert (scores[truth, 1] >= free["intimidation"]).mean() < 0.9  # the stream's F1 optimum is stricter
     assert (scores[truth, 1] >= floored["intimidation"]).mean() >= 0.9
     assert floored["intimidation"] < free["intimidation"]
-    # A floor no threshold can keep (every positive below THRESHOLD_FLOOR) falls back to the plain rule.
-    low = np.where(labels == 1, 0.01, 0.02)
-    assert tune_thresholds(low, labels, weights, min_recall=0.9) == tune_thresholds(low, labels, weights)
+    # A floor no threshold above THRESHOLD_FLOOR keeps (half the positives score under it) is ignored.
+    half_low = np.where(labels == 1, np.where(np.arange(n) % 2 == 0, 0.01, 0.9)[:, None], 0.5)
+    plain = tune_thresholds(half_low, labels, weights)
+    assert tune_thresholds(half_low, labels, weights, min_recall=0.9) == plain
+    assert plain["intimidation"] == pytest.approx(0.9)

@@ -90,8 +90,9 @@ def tune_thresholds(
         )
         f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
         excluded = cut < floor
-        if min_recall > 0.0 and not np.all(excluded | (recall[:-1] < min_recall)):
-            excluded |= recall[:-1] < min_recall
+        too_low = recall[:-1] < min_recall
+        if not np.all(excluded | too_low):  # a floor no threshold keeps is ignored
+            excluded |= too_low
         f1[excluded] = -1.0
         return float(cut[int(np.argmax(f1))])
 

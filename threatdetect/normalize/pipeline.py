@@ -176,11 +176,15 @@ class Normalizer:
         same to a second pass, and the message needs none on its account. Only a token that changes
         when scanned alone (`$` | `D00D`) asks for one.
         """
-        word = text[start:end]
-        pieces, traced = self._alone(word)
-        if traced or pieces != ((word, 0, len(word), "plain"),):
+        pieces, traced = self._scanned_alone(text, start, end)
+        if traced or pieces != [(text[start:end], start, end, "plain")]:
             trace[0] = True
-        return [piece._replace(start=start + piece.start, end=start + piece.end) for piece in pieces]
+        return pieces
+
+    def _scanned_alone(self, text: str, start: int, end: int) -> tuple[list[Piece], bool]:
+        """`text[start:end]` normalised as a message of its own (`_scan_alone`), placed at `start`."""
+        pieces, traced = self._alone(text[start:end])
+        return [piece._replace(start=start + piece.start, end=start + piece.end) for piece in pieces], traced
 
     def _scan_alone(self, chunk: str) -> tuple[tuple[Piece, ...], bool]:
         """The pieces of `chunk` normalised as a message of its own (offsets within `chunk`), and
@@ -196,8 +200,7 @@ class Normalizer:
         otherwise a second pass would see it differently and normalisation would not be idempotent.
         """
         trace[0] = True
-        pieces, _ = self._alone(text[start:end])
-        return [piece._replace(start=start + piece.start, end=start + piece.end) for piece in pieces]
+        return self._scanned_alone(text, start, end)[0]
 
     def _repair_pieces(self, pieces: list[Piece], trace: list[bool]) -> list[Piece]:
         """Give every finished token a last mojibake check on its own (see `encoding.repair_token`).
@@ -214,7 +217,7 @@ class Normalizer:
                 continue
             trace[0] = True
             cleaned = clean_characters(repaired, self.lexicon, repair=True).text
-            for part in self._pieces(cleaned, self._tokenizer(cleaned), trace):
+            for part in self._alone(cleaned)[0]:
                 source = "repaired" if part.source == "plain" else part.source
                 result.append(Piece(part.text, piece.start, piece.end, source))
         return result
