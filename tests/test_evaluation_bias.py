@@ -159,3 +159,19 @@ def test_min_recall_keeps_the_stream_threshold_below_the_recall_floor():
     plain = tune_thresholds(half_low, labels, weights)
     assert tune_thresholds(half_low, labels, weights, min_recall=0.9) == plain
     assert plain["intimidation"] == pytest.approx(0.9)
+
+
+def test_min_recall_per_label_floors_only_the_labels_it_names():
+    n = 2000
+    labels = np.zeros((n, 3), dtype=int)
+    labels[: n // 2, :] = 1
+    scores = np.clip(labels * 0.35 + RNG.random((n, 3)) * 0.65, 0, 1)
+    weights = stream_weights(labels, [True] * n)
+    free = tune_thresholds(scores, labels, weights)
+    everywhere = tune_thresholds(scores, labels, weights, min_recall=0.9)
+    threats_only = tune_thresholds(
+        scores, labels, weights, min_recall={"intimidation": 0.9, "death_threat": 0.9}
+    )
+    assert threats_only["hate"] == free["hate"] > everywhere["hate"]
+    assert threats_only["intimidation"] == everywhere["intimidation"] < free["intimidation"]
+    assert threats_only["death_threat"] == everywhere["death_threat"] < free["death_threat"]

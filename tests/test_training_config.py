@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from threatdetect.labels import LABELS
 from threatdetect.training.config import ConfigError, load_config
 
 CONFIGS = sorted(Path("configs").glob("*.yaml"))
@@ -74,6 +75,14 @@ def _write(tmp_path: Path, text: str) -> Path:
             "name: 7\nmodel: linear\noutput_dir: out\nseed: 1.5\n",
             "name: expected a string, got 7; seed: expected an",
         ),
+        (
+            "name: x\nmodel: linear\noutput_dir: out\nthresholds:\n  min_recall: {threat: 0.8}\n",
+            "thresholds.min_recall",
+        ),
+        (
+            "name: x\nmodel: linear\noutput_dir: out\nthresholds:\n  min_recall: 1.5\n",
+            "thresholds.min_recall",
+        ),
         ("name: x\nmodel: linear\n", "output_dir"),
         ("- just\n- a list\n", "must be a mapping"),
         ("name: [unclosed\n", "invalid YAML"),
@@ -85,6 +94,15 @@ def test_invalid_configs_fail_with_file_and_key(tmp_path, text, message):
         load_config(path)
     assert str(path) in str(error.value)
     assert message in str(error.value)
+
+
+def test_min_recall_is_one_floor_for_every_label_or_one_per_label(tmp_path):
+    base = "name: x\nmodel: linear\noutput_dir: out\nthresholds:\n"
+    every = load_config(_write(tmp_path, base + "  min_recall: 0.8\n")).thresholds.recall_floors()
+    assert every == dict.fromkeys(LABELS, 0.8)
+    named = load_config(_write(tmp_path, base + "  min_recall: {death_threat: 0.8}\n"))
+    assert named.thresholds.recall_floors() == {"hate": 0.0, "intimidation": 0.0, "death_threat": 0.8}
+    assert load_config("configs/default.yaml").thresholds.recall_floors()["hate"] == 0.0
 
 
 def test_numbers_may_be_written_as_yaml_reads_them(tmp_path):

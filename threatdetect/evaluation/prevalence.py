@@ -74,15 +74,21 @@ def tune_thresholds(
     labels: np.ndarray,
     weights: np.ndarray | None = None,
     floor: float = THRESHOLD_FLOOR,
-    min_recall: float = 0.0,
+    min_recall: float | Mapping[str, float] = 0.0,
 ) -> dict[str, float]:
     """Per label, the threshold with the best (weighted) F1; 0.5 for a label without positives.
 
-    `min_recall` restricts the choice to thresholds that keep at least that (weighted) recall. On a
-    stream-weighted dev the F1 curve of a label can be nearly flat over a wide range of thresholds,
-    where the argmax lands anywhere between a recall of 0.65 and 0.9; a floor on recall makes the
-    choice steadier and says which side of the plateau the user prefers.
+    `min_recall` (one number, or one per label; a label left out has none) restricts the choice to
+    thresholds that keep at least that (weighted) recall. On a stream-weighted dev the F1 curve of a
+    label can be nearly flat over a wide range of thresholds, where the argmax lands anywhere between
+    a recall of 0.65 and 0.9; a floor on recall makes the choice steadier and says which side of the
+    plateau the user prefers.
     """
+    floors = (
+        [float(min_recall.get(label, 0.0)) for label in LABELS]
+        if isinstance(min_recall, Mapping)
+        else [float(min_recall)] * len(LABELS)
+    )
 
     def best_f1(column: int) -> float:
         precision, recall, cut = precision_recall_curve(
@@ -90,7 +96,7 @@ def tune_thresholds(
         )
         f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
         excluded = cut < floor
-        too_low = recall[:-1] < min_recall
+        too_low = recall[:-1] < floors[column]
         if not np.all(excluded | too_low):  # a floor no threshold keeps is ignored
             excluded |= too_low
         f1[excluded] = -1.0

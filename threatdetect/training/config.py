@@ -140,16 +140,32 @@ class CascadeSettings(_Section):
     flag_gate_max_changed: Number = Field(0.0, ge=0.0, le=0.05)
 
 
+def _one_floor_for_every_label(value: Any) -> Any:
+    return dict.fromkeys(LABELS, value) if isinstance(value, int | float | str) else value
+
+
+#: A minimum recall per label; one number means that number for every label.
+RecallFloors = Annotated[
+    dict[Literal[LABELS], Annotated[Number, Field(ge=0.0, lt=1.0)]],
+    BeforeValidator(_one_floor_for_every_label),
+]
+
+
 class ThresholdSettings(_Section):
     """Thresholds are tuned on dev reweighted to a stream with `prevalence` flagged messages, of whose
     harmless messages `hard_negative_share` are hard negatives (see evaluation/prevalence.py). The
     `recall` preset keeps `recall_target` of each label's dev positives. `min_recall` (0: off) limits
-    the default preset to thresholds that keep at least that recall on the reweighted dev."""
+    the default preset to thresholds that keep at least that recall on the reweighted dev: one number
+    for every label, or a number per label (labels left out have no floor)."""
 
     prevalence: Number = Field(0.03, gt=0.0, lt=1.0)
     hard_negative_share: Number = Field(0.2, ge=0.0, le=1.0)
     recall_target: Number = Field(0.9, ge=0.5, le=1.0)
-    min_recall: Number = Field(0.0, ge=0.0, lt=1.0)
+    min_recall: RecallFloors = Field(default_factory=lambda: dict.fromkeys(LABELS, 0.0))
+
+    def recall_floors(self) -> dict[str, float]:
+        """`min_recall` for every label (0 for a label the config leaves out)."""
+        return {label: float(self.min_recall.get(label, 0.0)) for label in LABELS}
 
 
 class TrainConfig(_Section):
@@ -223,7 +239,8 @@ def describe_errors(error: ValidationError) -> str:
     problems = []
     for item in error.errors():
         location = tuple(item["loc"])
-        where = ".".join(str(part) for part in location)
+        # A bad key of a mapping is reported at the mapping's key path (pydantic adds '[key]').
+        where = ".".join(str(part) for part in location if part != "[key]")
         kind, context = item["type"], item.get("ctx", {})
         if kind == "extra_forbidden":
             known = _known_keys(location[:-1])
