@@ -115,7 +115,7 @@ def model_section() -> str:
         f"Reproduce it with `python train.py --config configs/default.yaml` "
         f"({training.get('train_seconds', 'n/a')} s of training on this project's 2-core CPU machine).",
         "",
-        f"Trained on {training['train_size']} messages (corpus v2). The default thresholds are tuned on the "
+        f"Trained on {training['train_size']} messages of our corpus (see data/DATASHEET.md). The default thresholds are tuned on the "
         f"{training['dev_size']} dev messages reweighted to a realistic stream (3% flagged, mostly ordinary "
         f"harmless messages): `{config['thresholds']}`. The `recall` preset "
         f'(`Detector.load(thresholds="recall")`, `--thresholds recall`) keeps 90% of each label\'s dev '

@@ -68,17 +68,20 @@ HARMLESS = [
     "Hij is joods en raadslid",
     "Zij is moslim en wethouder",
     "Ik hoop dat je verliest bij de verkiezingen",
-]
-#: Harmless messages the shipped model still flags (model v2 issue; the closing note has the scores).
-#: Strict: once a retrained model gets one right, move it to HARMLESS.
-STILL_FLAGGED = [
     "Je bent een idioot",
+    "Je bent dom",
 ]
 THREATS = [
     "ik maak je af wethouder",
     "Ga dood",
     "Die moeten allemaal opgehangen worden, die landverraders",
     "ik weet waar je woont",
+    "Als je voor het azc stemt, weet je wat er gebeurt",
+]
+#: Threats the shipped model still misses (model v2 issue; the closing note has the scores).
+#: Strict: once a retrained model flags one, move it to THREATS.
+STILL_MISSED = [
+    "k0m j3 h4l3n vanavond",
 ]
 
 
@@ -96,13 +99,13 @@ def test_default_model_leaves_harmless_first_messages_alone(shipped, text):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the shipped model still flags these harmless messages")
-@pytest.mark.parametrize("text", STILL_FLAGGED)
-def test_default_model_known_false_alarms(shipped, text):
-    assert not shipped.score(text).flagged
+@pytest.mark.parametrize("text", THREATS)
+def test_default_model_flags_plain_threats(shipped, text):
+    assert "intimidation" in shipped.score(text).labels
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("text", THREATS)
-def test_default_model_flags_plain_threats(shipped, text):
+@pytest.mark.xfail(strict=True, reason="the shipped model still misses these threats")
+@pytest.mark.parametrize("text", STILL_MISSED)
+def test_default_model_known_misses(shipped, text):
     assert "intimidation" in shipped.score(text).labels
