@@ -286,23 +286,15 @@ def headline_row(rows: list[dict]) -> dict | None:
 
 def limits(row: dict, baseline_per_second: float) -> str:
     """Where the headline row's wall time went, and what the ratio goal would need."""
-    times = dict(row["stage_seconds"])
-    total = times.pop("total")
-    ahead = {name: times.pop(name) for name in list(times) if name.endswith(" ahead")}
-    split = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in times.items())
-    overlap = "".join(
-        f" Besides, {name.removesuffix(' ahead')} of the next chunk took {seconds:.1f} s in a background "
-        "thread, alongside the stages above."
-        for name, seconds in ahead.items()
-    )
-    # Without the transformer, the work it overlapped would be waited for again.
-    without = total - times["transformer"] + sum(ahead.values())
+    times = row["stage_seconds"]
+    total = times["total"]
+    split = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in times.items() if name != "total")
     needed = GOALS["ratio_to_baseline"] * baseline_per_second
     return (
-        f"Where the {row['n']:,}-message stream run's {total:.1f} s went: {split}.{overlap} "
+        f"Where the {row['n']:,}-message stream run's {total:.1f} s went: {split}. "
         f"The transformer took {times['transformer'] / total:.0%} of the run for "
-        f"{row['sent_to_transformer']:.1%} of the messages; without it the run would take up to "
-        f"{without:.1f} s ({_rate(row['n'], without):,.0f} msg/s). "
+        f"{row['sent_to_transformer']:.1%} of the messages; without it the run would take "
+        f"{total - times['transformer']:.1f} s ({_rate(row['n'], total - times['transformer']):,.0f} msg/s). "
         f"{GOALS['ratio_to_baseline']:.0f}x this run's baseline is {needed:,.0f} msg/s, "
         f"a run of at most {row['n'] / needed:.1f} s."
     )

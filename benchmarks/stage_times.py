@@ -4,8 +4,7 @@
     python benchmarks/stage_times.py --json TIMES.json DUMP ...  # also write the times as JSON
 
 Runs the CLI in this process with timers around imports, model load, normalisation, the linear
-stage, the transformer and the whole of scoring, and prints them to stderr. Normalisation that ran
-in the scorer's read-ahead thread is reported apart (`normalisation ahead`): it overlaps the rest. Unlike a profiler it
+stage, the transformer and the whole of scoring, and prints them to stderr. Unlike a profiler it
 adds no per-call overhead, so Python-heavy stages are not overstated next to the transformer.
 Set MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 for the AVX2 profile of bench_scoring.py.
 """
@@ -15,17 +14,10 @@ from __future__ import annotations
 import json
 import runpy
 import sys
-import threading
 import time
 from collections import Counter
 
 TIMES: Counter[str] = Counter()
-
-
-#: Time spent outside the main thread: `threatdetect score` normalises the next chunk in a background
-#: thread while the current one is scored, so that time overlaps the stages above and is not part of
-#: the run's sum.
-AHEAD = " ahead"
 
 
 def _timed(owner: object, name: str, key: str, materialise: bool = False) -> None:
@@ -37,8 +29,7 @@ def _timed(owner: object, name: str, key: str, materialise: bool = False) -> Non
             result = inner(*args, **kwargs)
             return list(result) if materialise else result
         finally:
-            ahead = threading.current_thread() is not threading.main_thread()
-            TIMES[key + (AHEAD if ahead else "")] += time.perf_counter() - start
+            TIMES[key] += time.perf_counter() - start
 
     setattr(owner, name, wrapper)
 
@@ -75,11 +66,8 @@ def main() -> None:
     for name, seconds in rows:
         print(f"{name:24s} {seconds:7.2f} s  {seconds / total:6.1%}", file=sys.stderr)
     print(f"{'total':24s} {total:7.2f} s", file=sys.stderr)
-    overlapping = [(name, seconds) for name, seconds in TIMES.items() if name.endswith(AHEAD)]
-    for name, seconds in overlapping:
-        print(f"{name:24s} {seconds:7.2f} s  (in a background thread, overlapping)", file=sys.stderr)
     if json_path:
-        times = {name: round(seconds, 2) for name, seconds in [*rows, *overlapping]}
+        times = {name: round(seconds, 2) for name, seconds in rows}
         with open(json_path, "w", encoding="utf-8") as handle:
             json.dump({**times, "total": round(total, 2)}, handle)
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections import Counter
-
-import pytest
 
 from threatdetect.io.records import Message, Rejected
 from threatdetect.io.writers import RecordWriter
 from threatdetect.labels import LABELS
-from threatdetect.scoring.batch import _one_ahead, score_stream
+from threatdetect.scoring.batch import score_stream
 from threatdetect.scoring.results import ScoreResult
 
 
@@ -65,53 +62,3 @@ def test_summary_counts_flags_per_label():
     summary = score_stream([_message(i, "x y") for i in range(1, 6)], Flagger(), None, None)
     assert summary.flagged == 5 and summary.per_label["death_threat"] == 5 and summary.per_label["hate"] == 0
     assert "in 5 = scored 5 + rejected 0" in summary.lines()[0]
-
-
-def test_the_next_item_is_prepared_in_the_background_in_order():
-    drawn_in, done = [], []
-
-    def items():
-        for number in range(5):
-            drawn_in.append(threading.current_thread().name)
-            yield number
-
-    def work(number):
-        done.append(number)
-        return number * 10
-
-    results = []
-    for value in _one_ahead(items(), work):
-        # While the caller holds a result, the next item is already being prepared (or ready).
-        results.append(value)
-    assert results == [0, 10, 20, 30, 40]
-    assert done == [0, 1, 2, 3, 4]
-    assert all(name.startswith("threatdetect-prepare") for name in drawn_in)
-
-
-def test_a_failure_while_reading_ahead_reaches_the_caller_after_the_items_before_it():
-    def items():
-        yield 1
-        raise OSError("disk gone")
-
-    seen = []
-    with pytest.raises(OSError, match="disk gone"):
-        for value in _one_ahead(items(), lambda item: item):
-            seen.append(value)
-    assert seen == [1]
-
-
-def test_a_chunk_that_cannot_be_read_ahead_is_still_scored(caplog):
-    class _Counting(_FragileDetector):
-        def read_ahead(self, texts):
-            raise ValueError("normaliser broke")
-
-        def score_batch(self, texts, **options):
-            assert all(isinstance(text, str) for text in texts), "raw texts when reading ahead failed"
-            assert options.get("first") is None
-            return super().score_batch(texts)
-
-    records = [_message(i, "hallo") for i in range(1, 4)]
-    summary = score_stream(records, _Counting(), None, None, chunk_size=2)
-    assert summary.scored == 3 and summary.consistent()
-    assert summary.stages == {"linear": 3}
-    assert "reading a chunk ahead failed (ValueError)" in caplog.text

@@ -202,31 +202,3 @@ def test_a_label_is_decided_flagged_only_above_its_own_threshold():
     output = model.predict(["dreiging"])
     assert transformer.seen == [["dreiging"]]
     assert output.scores[0][2] >= 0.97, "the blend flags the death threat the transformer confirms"
-
-
-def test_the_first_stage_read_ahead_gives_the_scores_of_scoring_at_once():
-    """The batch scorer runs normalisation and the linear stage of the next chunk in a thread
-    (`Detector.read_ahead`); scoring with that work must equal scoring the raw texts."""
-    from threatdetect import Detector
-    from threatdetect.modeling.cascade import CascadeModel
-    from threatdetect.modeling.model_dir import ModelConfig
-
-    thresholds = {"hate": 0.9, "intimidation": 0.8, "death_threat": 0.85}
-    config = ModelConfig(name="stub", kind="cascade", thresholds=thresholds)
-    config.components.update(gate=0.0, blend_weight=0.6)
-    rng = np.random.default_rng(7)
-    distinct = [f"bericht {i}" for i in range(60)]
-    texts = distinct + distinct[:20]  # repeats: the linear stage reads each distinct text once
-    linear = _Stage({text: list(rng.random(3) ** 3) for text in distinct})
-    transformer = _Stage({text: list(rng.random(3) ** 0.3) for text in distinct})
-    detector = Detector(CascadeModel(config, linear, transformer))
-
-    at_once, at_once_stages = detector.score_batch(texts)
-    linear.seen.clear()
-    ahead = detector.read_ahead(texts)
-    assert [len(call) for call in linear.seen] == [len(distinct)]
-    assert ahead.first.shape == (len(texts), len(LABELS))
-    read_ahead, read_ahead_stages = detector.score_batch(ahead.docs, first=ahead.first)
-    assert [len(call) for call in linear.seen] == [len(distinct)], "no second linear pass"
-    assert [r.scores for r in read_ahead] == [r.scores for r in at_once]
-    assert read_ahead_stages == at_once_stages

@@ -87,16 +87,6 @@ def test_score_rejects_non_text(detector):
         detector.score(["ok", None])
 
 
-def test_texts_normalised_beforehand_score_as_the_raw_texts(detector):
-    # `threatdetect score` normalises the next chunk while the current one is scored.
-    docs = list(detector.normalizer.pipe(TEXTS))
-    from_raw, raw_stages = detector.score_batch(TEXTS)
-    from_docs, doc_stages = detector.score_batch(docs)
-    assert [r.scores for r in from_docs] == [r.scores for r in from_raw]
-    assert [r.spans for r in from_docs] == [r.spans for r in from_raw]
-    assert doc_stages == raw_stages
-
-
 def test_scoring_from_many_threads_matches_sequential(detector):
     sequential = [r.scores for r in detector.score(TEXTS)]
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -237,36 +237,23 @@ class CascadeModel:
     def predict_proba(self, texts: Texts) -> np.ndarray:
         return self.predict(texts).scores
 
-    def first_stage(self, texts: Texts) -> np.ndarray:
-        """The linear stage's scores, which `predict` gates on: for a caller that computes them ahead
-        of `predict` (the batch scorer does, in a thread, while the transformer runs)."""
-        return first_stage_scores(self.linear, normalized(self.normalizer, texts))
-
     def predict(
-        self,
-        texts: Texts,
-        *,
-        thresholds: np.ndarray | None = None,
-        cascade: bool = True,
-        first: np.ndarray | None = None,
+        self, texts: Texts, *, thresholds: np.ndarray | None = None, cascade: bool = True
     ) -> ModelOutput:
         """Scores for `thresholds` (the model's own when None); `cascade=False` runs the transformer on all.
 
         Messages that stay in the first stage keep the linear scores, capped just below `thresholds`
         so they are never flagged by a score the transformer never confirmed, except labels the
-        two-sided gate decided flagged (see `decide_first_stage`). `first`: the texts' `first_stage`
-        scores, when already computed.
+        two-sided gate decided flagged (see `decide_first_stage`).
         """
         thresholds = self.thresholds if thresholds is None else np.asarray(thresholds, dtype=np.float32)
         texts = normalized(self.normalizer, texts)  # once, for both stages
         if not cascade or not self.gate_applies(thresholds):
             second = self.transformer.predict_proba(texts)
             if self.blend_weight < 1.0:
-                linear = first_stage_scores(self.linear, texts) if first is None else first
-                second = blend(linear, second, self.blend_weight)
+                second = blend(first_stage_scores(self.linear, texts), second, self.blend_weight)
             return ModelOutput(second, {"transformer": len(texts)})
-        if first is None:
-            first = first_stage_scores(self.linear, texts)
+        first = first_stage_scores(self.linear, texts)
         send, scores = self._first_stage(first, thresholds)
         selected = np.flatnonzero(send)
         if len(selected):

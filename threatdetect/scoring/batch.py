@@ -14,8 +14,7 @@ import logging
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -23,7 +22,7 @@ from typing import IO
 from threatdetect.io.records import Message, Rejected
 from threatdetect.io.writers import RecordWriter, write_rejected
 from threatdetect.labels import LABELS
-from threatdetect.scoring.detector import Detector, ReadAhead, ScoreCache
+from threatdetect.scoring.detector import Detector, ScoreCache
 from threatdetect.scoring.results import ScoreResult
 
 # Messages read, scored and written together. The transformer gets a chunk's gated messages in one
@@ -105,37 +104,6 @@ def _chunks(records: Iterable[Message | Rejected], size: int) -> Iterator[list[M
         yield chunk
 
 
-#: A chunk's records, and its messages read ahead (None when that failed: they are scored as they come).
-Prepared = tuple[list[Message | Rejected], ReadAhead | None]
-_END = object()
-
-
-def _one_ahead(items: Iterator, work: Callable) -> Iterator:
-    """`work(item)` for each item, each computed in a background thread while the caller handles the
-    previous result; the items are also drawn there. Exceptions reach the caller in order."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="threatdetect-prepare") as pool:
-
-        def step():
-            item = next(items, _END)
-            return _END if item is _END else work(item)
-
-        future = pool.submit(step)
-        while (value := future.result()) is not _END:
-            future = pool.submit(step)
-            yield value
-
-
-def _read_ahead(detector: Detector, chunk: list[Message | Rejected]) -> Prepared:
-    """The chunk's Python-heavy work (reading, parsing, normalising, the linear stage), done in the
-    background while the previous chunk's transformer holds the cores without Python's lock."""
-    texts = [record.text for record in chunk if isinstance(record, Message)]
-    try:
-        return chunk, detector.read_ahead(texts)
-    except Exception as error:  # scored from the raw texts then, message by message if need be
-        logger.warning("reading a chunk ahead failed (%s); scoring it as it comes", type(error).__name__)
-        return chunk, None
-
-
 def score_stream(
     records: Iterable[Message | Rejected],
     detector: Detector,
@@ -161,11 +129,9 @@ def score_stream(
     started = time.perf_counter()
     bar = tqdm(total=None, unit="msg", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     try:
-        for chunk, ahead in _one_ahead(
-            _chunks(records, chunk_size), functools.partial(_read_ahead, detector)
-        ):
+        for chunk in _chunks(records, chunk_size):
             messages = [r for r in chunk if isinstance(r, Message)]
-            scored, chunk_stages = _score_chunk(detector, messages, cache, share=dedup, ahead=ahead)
+            scored, chunk_stages = _score_chunk(detector, messages, cache, share=dedup)
             stages.update(chunk_stages)
             results = iter(scored)
             for record in chunk:
@@ -198,14 +164,9 @@ def score_stream(
 
 
 def _score_chunk(
-    detector: Detector,
-    messages: list[Message],
-    cache: ScoreCache | None = None,
-    share: bool = True,
-    ahead: ReadAhead | None = None,
+    detector: Detector, messages: list[Message], cache: ScoreCache | None = None, share: bool = True
 ) -> tuple[list[ScoreResult | Rejected], Counter[str]]:
-    """Score a chunk (with the work `Detector.read_ahead` did on it, when given); if it fails, score
-    its messages one by one so one bad message costs only itself."""
+    """Score a chunk; if it fails, score its messages one by one so one bad message costs only itself."""
     stages: Counter[str] = Counter()
     if not messages:
         return [], stages
@@ -213,11 +174,7 @@ def _score_chunk(
         # The whole chunk in one model call: the transformer then gets the chunk's few gated
         # messages together (fuller, better length-sorted batches) instead of a handful per call.
         scored, stages = detector.score_batch(
-            ahead.docs if ahead is not None else [m.text for m in messages],
-            cache=cache,
-            share=share,
-            batch_size=len(messages),
-            first=None if ahead is None else ahead.first,
+            [m.text for m in messages], cache=cache, share=share, batch_size=len(messages)
         )
         return list(scored), stages
     except Exception as error:  # any failure must cost one message, never the run

@@ -21,7 +21,7 @@ import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, overload
+from typing import overload
 
 import numpy as np
 from cachetools import LRUCache
@@ -42,13 +42,6 @@ CACHE_SIZE = 50_000
 #: on more than the normalised text and they are never shared.
 _SHARED_MAX_CHARS = 2 * GATE_WINDOW_CHARS
 logger = logging.getLogger(__name__)
-
-
-class ReadAhead(NamedTuple):
-    """Texts normalised, and the model's first-stage scores of them (None for a one-stage model)."""
-
-    docs: list[NormalizedText]
-    first: np.ndarray | None
 
 
 class ScoreCache(LRUCache):
@@ -133,46 +126,17 @@ class Detector:
     def name(self) -> str:
         return self.config.name
 
-    def read_ahead(self, texts: Sequence[str]) -> ReadAhead:
-        """The work on `texts` that comes before the transformer: normalising them and, for a
-        two-stage model, its first stage. `score_batch(ahead.docs, first=ahead.first)` does the rest.
-
-        The batch scorer calls this from a thread for the next chunk while the current chunk's
-        transformer runs (which releases Python's lock), so the two overlap. Identical texts get the
-        first stage computed once.
-        """
-        docs = list(self.normalizer.pipe(texts))
-        first_stage = getattr(self.model, "first_stage", None)
-        if first_stage is None or not self._reads_normalized or not docs:
-            return ReadAhead(docs, None)
-        position: dict[str, int] = {}
-        distinct: list[int] = []
-        rows: list[int] = []
-        for index, doc in enumerate(docs):
-            key = _share_key(doc)
-            if key is None or key not in position:
-                if key is not None:
-                    position[key] = len(distinct)
-                rows.append(len(distinct))
-                distinct.append(index)
-            else:
-                rows.append(position[key])
-        first = np.asarray(first_stage([docs[i] for i in distinct]), dtype=np.float32)
-        return ReadAhead(docs, first[rows])
-
     def predict(
         self,
         texts: Sequence[str] | Sequence[NormalizedText],
         cache: ScoreCache | None = None,
         share: bool = True,
-        first: np.ndarray | None = None,
     ) -> ModelOutput:
         """(n, 3) scores in LABELS order with death_threat <= intimidation enforced, and stage counts.
 
         Identical normalised texts are scored once; with a `cache`, also across calls. The stage
         `repeat` counts messages whose score came from an identical one. `share=False` scores every
-        message itself (benchmarks). `first`: the model's first-stage scores of `texts`, from
-        `read_ahead`.
+        message itself (benchmarks).
         """
         docs = normalized(self.normalizer, texts)
         scores = np.empty((len(docs), len(LABELS)), dtype=np.float32)
@@ -195,10 +159,7 @@ class Detector:
         if todo:
             # Our models take the normalised texts; a model that only implements the protocol gets strings.
             inputs = [docs[i] if self._reads_normalized else docs[i].raw for i in todo]
-            ahead = {} if first is None else {"first": first[todo]}
-            output = self.model.predict(
-                inputs, thresholds=self._threshold_array, cascade=self.cascade, **ahead
-            )
+            output = self.model.predict(inputs, thresholds=self._threshold_array, cascade=self.cascade)
             fresh = enforce_implication_array(np.asarray(output.scores, dtype=np.float32))
             stages.update(output.stages)
             for index, source in enumerate(sources):
@@ -240,29 +201,26 @@ class Detector:
 
     def score_batch(
         self,
-        texts: Sequence[str] | Sequence[NormalizedText],
+        texts: Sequence[str],
         *,
         spans: bool = True,
         batch_size: int = DEFAULT_BATCH_SIZE,
         cache: ScoreCache | None = None,
         share: bool = True,
-        first: np.ndarray | None = None,
     ) -> tuple[list[ScoreResult], Counter[str]]:
         """Results in input order, plus how many messages each model stage decided in this call.
 
-        `texts` are strings, or texts this Detector's normaliser already normalised (`read_ahead`,
-        which also gives `first`). Pass one `ScoreCache` to every call of a run to score each
-        distinct text of the run once; `share=False` scores every message itself, repeats included.
+        Pass one `ScoreCache` to every call of a run to score each distinct text of the run once;
+        `share=False` scores every message itself, repeats included.
         """
         for index, text in enumerate(texts):
-            if not isinstance(text, (str, NormalizedText)):
+            if not isinstance(text, str):
                 raise TypeError(f"texts[{index}] is {type(text).__name__}, expected str")
         results: list[ScoreResult] = []
         stages: Counter[str] = Counter()
         for begin in range(0, len(texts), batch_size):
-            docs = normalized(self.normalizer, texts[begin : begin + batch_size])
-            ahead = None if first is None else first[begin : begin + batch_size]
-            output = self.predict(docs, cache, share, ahead)
+            docs = list(self.normalizer.pipe(texts[begin : begin + batch_size]))
+            output = self.predict(docs, cache, share)
             stages.update(output.stages)
             results.extend(
                 self._result(doc, row, spans) for doc, row in zip(docs, output.scores, strict=True)
