@@ -163,10 +163,6 @@ class ThresholdSettings(_Section):
     recall_target: Number = Field(0.9, ge=0.5, le=1.0)
     min_recall: RecallFloors = Field(default_factory=lambda: dict.fromkeys(LABELS, 0.0))
 
-    def recall_floors(self) -> dict[str, float]:
-        """`min_recall` for every label (0 for a label the config leaves out)."""
-        return {label: float(self.min_recall.get(label, 0.0)) for label in LABELS}
-
 
 class TrainConfig(_Section):
     name: StrictStr

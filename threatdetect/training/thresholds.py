@@ -40,7 +40,7 @@ def threshold_presets(
 ) -> dict[str, dict[str, float]]:
     """`balanced`: best F1 on dev reweighted to the stream; `recall`: keeps `recall_target` of positives."""
     balanced = tune_thresholds(
-        probabilities, dev.labels, dev_stream_weights(dev, settings), min_recall=settings.recall_floors()
+        probabilities, dev.labels, dev_stream_weights(dev, settings), min_recall=settings.min_recall
     )
     recall = recall_thresholds(probabilities, dev.labels, settings.recall_target)
     # Recall-first never means stricter than the default.
