@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from threatdetect.corpus.build import build_corpus
+from threatdetect.corpus.build import build_corpus, held_out_texts, leaking_variants
 from threatdetect.corpus.check import MINIMUMS, check_corpus
 from threatdetect.corpus.similarity import LEAKAGE_THRESHOLD, cluster, similar_pairs
 from threatdetect.corpus.sources import SourceError, known_tags, parse_line
@@ -64,7 +64,8 @@ def test_at_least_half_of_threats_aim_at_women(check):
 
 
 def test_committed_splits_are_what_build_produces(tmp_path):
-    build_corpus(Path("data/corpus/written"), tmp_path, PHENOMENA, previous=CORPUS)
+    held_out = held_out_texts(Path("data/challenge"), Path("data/functional/suite.tsv"))
+    build_corpus(Path("data/corpus/written"), tmp_path, PHENOMENA, previous=CORPUS, held_out=held_out)
     for split in ("train", "dev", "test"):
         assert (tmp_path / f"{split}.jsonl").read_bytes() == (CORPUS / f"{split}.jsonl").read_bytes(), (
             f"{split}.jsonl is stale: run `threatdetect data build`"
@@ -129,6 +130,26 @@ def test_augmented_rows_share_their_source_group():
     augmented = [r for r in rows if r["origin"] != "written"]
     assert augmented and all(r["group"] in written_groups for r in augmented)
     assert {r["origin"].split(":")[1] for r in augmented} <= {"obfuscation", "typos", "emoji", "casing"}
+
+
+def test_augmented_copies_that_would_leak_are_left_out():
+    def row(text):
+        return {"text": text}
+
+    rows = {
+        "train": [row("Wat een mooie dag voor een wandeling langs de dijk")],
+        "dev": [row("De wethouder komt morgen langs bij de voetbalclub om de plannen uit te leggen")],
+        "test": [],
+    }
+    variants = [
+        "Wat een mooie dag voor een wandeling langs de dijk",  # repeats a corpus text exactly
+        "De wethouder komt morgen langs bij de voetbalclub om de plannen uit te leggen!!",  # near dev
+        "ik m.a.a.k je af, wethouder",  # paraphrases a held-out case
+        "Het zwembad gaat na de zomer weer open, fijn voor de kinderen",  # clean
+        "Het zwembad gaat na de zomer weer open, fijn voor de kinderen",  # made twice
+    ]
+    assert leaking_variants(variants, rows, ["ik maak je af, wethouder"]) == {0, 1, 2, 4}
+    assert leaking_variants(variants[3:4], rows, []) == set()
 
 
 @pytest.mark.parametrize(

@@ -45,19 +45,37 @@ def build_command(
         "--resplit",
         help="Assign every group afresh (stratified) instead of keeping the splits already in --out.",
     ),
+    challenge: Path = typer.Option(
+        Path("data/challenge"),
+        "--challenge",
+        help="Blind challenge set: no augmented copy may paraphrase it.",
+    ),
+    suite: Path = typer.Option(
+        Path("data/functional/suite.tsv"),
+        "--suite",
+        help="Functional suite: no augmented copy may paraphrase it.",
+    ),
 ) -> None:
     """Group near-duplicates, split 70/15/15 by group, augment train, write JSON Lines.
 
     Messages already in --out keep their split; only new messages are assigned (see --resplit).
+    Augmented copies that would repeat a text, come near a dev or test message, or paraphrase the
+    challenge set or the functional suite are left out (counted as augmented_dropped).
     """
-    from threatdetect.corpus.build import build_corpus
+    from threatdetect.corpus.build import build_corpus, held_out_texts
     from threatdetect.corpus.sources import SourceError
 
     _in_checkout(sources, "--sources")
     _in_checkout(phenomena, "--phenomena")
     try:
         report = build_corpus(
-            sources, out, phenomena, seed, strict=not lenient, previous=None if resplit else out
+            sources,
+            out,
+            phenomena,
+            seed,
+            strict=not lenient,
+            previous=None if resplit else out,
+            held_out=held_out_texts(challenge, suite),
         )
     except SourceError as error:
         typer.echo(f"error: {error}", err=True)

@@ -11,7 +11,9 @@ existing message between train, dev and test, so models trained before and after
 the same dev and test messages. Without `previous` (a fresh corpus, or `data build --resplit`), all
 groups are assigned afresh, stratified by label combination. Augmented copies are drawn from the train
 messages with the seed, so they change when train messages are added (dev and test are never
-augmented).
+augmented). An augmented copy that would repeat a text, come near a dev or test message, or paraphrase
+a held-out text (the functional suite, the challenge set) is left out: augmentation must not create
+the leaks that `data check` looks for.
 """
 
 from __future__ import annotations
@@ -20,13 +22,20 @@ import hashlib
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from threatdetect.corpus.augment import OPERATIONS, augment
 from threatdetect.corpus.check import read_split
-from threatdetect.corpus.similarity import GROUPING_THRESHOLD, cluster
+from threatdetect.corpus.similarity import (
+    GROUPING_THRESHOLD,
+    LEAKAGE_THRESHOLD,
+    cluster,
+    paraphrase_pairs,
+    similar_pairs,
+)
 from threatdetect.corpus.sources import WrittenMessage, label_code, read_sources
 from threatdetect.labels import LABELS
 
@@ -43,6 +52,8 @@ class BuildReport:
     rows_per_split: dict[str, int]
     augmented: int
     skipped_lines: list[str]
+    # Augmented variants left out because they would repeat a text or leak (see leaking_variants).
+    augmented_dropped: int = 0
     # Sticky splits: groups that kept an earlier split, groups assigned now, and groups whose messages
     # were in more than one split before (they take the split most of them had).
     groups_kept: int = 0
@@ -110,6 +121,39 @@ def read_previous_splits(corpus: Path) -> dict[str, str]:
     return previous
 
 
+def held_out_texts(challenge_dir: Path, suite_path: Path) -> list[str]:
+    """The texts of the functional suite and the challenge set, where they exist."""
+    from threatdetect.corpus.challenge import load_challenge
+    from threatdetect.corpus.check import suite_texts
+
+    texts = suite_texts(suite_path) if suite_path.is_file() else []
+    if challenge_dir.is_dir():
+        texts += [case.text for case in load_challenge(challenge_dir)]
+    return texts
+
+
+def leaking_variants(
+    variants: Sequence[str], rows: dict[str, list[dict[str, Any]]], held_out: Sequence[str]
+) -> set[int]:
+    """Indices of augmented texts that `data check` would reject or that would leak an evaluation text.
+
+    That is a text already in the corpus or made twice, a near-duplicate of a dev or test message
+    (the check's leakage threshold), or a paraphrase of a held-out text.
+    """
+    existing = {" ".join(row["text"].split()) for split_rows in rows.values() for row in split_rows}
+    leaking, made = set(), set()
+    for index, text in enumerate(variants):
+        exact = " ".join(text.split())
+        if exact in existing or exact in made:
+            leaking.add(index)
+        made.add(exact)
+    evaluation = [row["text"] for split in ("dev", "test") for row in rows[split]]
+    leaking.update(i for i, _, _ in similar_pairs(variants, evaluation, threshold=LEAKAGE_THRESHOLD))
+    if held_out:
+        leaking.update(i for i, _ in paraphrase_pairs(variants, held_out))
+    return leaking
+
+
 def _hash_split(group: str, seed: int) -> str:
     """A split for a new group from a hash of its name: stable whatever else the corpus holds."""
     return _split_at(int(_digest(f"{seed}|{group}"), 16) / 16**12)
@@ -143,6 +187,7 @@ def build_corpus(
     seed: int = 13,
     strict: bool = True,
     previous: Path | None = None,
+    held_out: Sequence[str] = (),
 ) -> BuildReport:
     messages, errors = read_sources(sources, phenomena, strict=strict)
     seen, unique = set(), []
@@ -176,14 +221,17 @@ def build_corpus(
     rng = random.Random(seed)
     train_sources = [(m, g) for m, g in zip(unique, group_of, strict=True) if split_of_group[g] == "train"]
     picked = rng.sample(train_sources, k=int(len(train_sources) * AUGMENT_SHARE))
-    augmented = 0
+    candidates: list[tuple[WrittenMessage, str, str, str]] = []
     for index, (message, group) in enumerate(picked):
         operation = OPERATIONS[index % len(OPERATIONS)]
         flagged = any(message.labels.values())
         text = augment(message.text, flagged, operation, rng)
         if text != message.text:
+            candidates.append((message, group, operation, text))
+    leaking = leaking_variants([c[3] for c in candidates], rows, held_out)
+    for index, (message, group, operation, text) in enumerate(candidates):
+        if index not in leaking:
             rows["train"].append(_row(message, group, f"augmented:{operation}", text))
-            augmented += 1
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for split, split_rows in rows.items():
@@ -196,7 +244,8 @@ def build_corpus(
         exact_duplicates_removed=len(messages) - len(unique),
         groups=len(groups),
         rows_per_split={split: len(r) for split, r in rows.items()},
-        augmented=augmented,
+        augmented=len(candidates) - len(leaking),
+        augmented_dropped=len(leaking),
         skipped_lines=errors,
         **sticky,
     )

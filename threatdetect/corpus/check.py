@@ -270,7 +270,7 @@ def shortcut_problems(stats: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _suite_texts(path: Path) -> list[str]:
+def suite_texts(path: Path) -> list[str]:
     """The text column of the functional suite (`capability<TAB>labels<TAB>text`)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.split("\t")[-1] for line in lines[1:] if line.strip() and not line.startswith("#")]
@@ -287,7 +287,7 @@ def check_held_out_sets(
     from threatdetect.corpus.similarity import paraphrase_pairs
 
     corpus_texts = [r["text"] for split in SPLITS for r in read_split(corpus_dir / f"{split}.jsonl")]
-    suite = _suite_texts(suite_path)
+    suite = suite_texts(suite_path)
     paraphrases = sorted({i for i, _ in paraphrase_pairs(suite, corpus_texts)})
     for i in paraphrases[:5]:
         problems.append(f"{suite_path}: case {suite[i][:50]!r} paraphrases a corpus line")
