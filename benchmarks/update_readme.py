@@ -76,10 +76,13 @@ def _challenge_rows(metrics: dict) -> list[str]:
         value = _get(analysis, path)
         ok = value is not None and (value <= target if op == "<=" else value >= target)
         rows.append((name, value, f"{op} {target:g}", ok))
+    # Of the cases labelled intimidation or death_threat: flagged at all, and flagged as a threat.
+    threats = analysis["slices"]["intimidation_or_death_threat"]
+    for name, key in (("flagged at all", "recall"), ("flagged as a threat", "recall_as_threat")):
+        recall = threats[key]
+        rows.append((f"recall of intimidation-or-death-threat ({name})", recall, ">= 0.9", recall >= 0.9))
     recall = challenge["any_flag"]["recall"]
-    rows.append(("recall of intimidation-or-death-threat (any flag)", recall, ">= 0.9", recall >= 0.9))
-    intimidation = challenge["labels"]["intimidation"]["recall"]
-    rows.append(("recall of intimidation (incl. death threats)", intimidation, ">= 0.9", intimidation >= 0.9))
+    rows.append(("recall of any label (any flag, hate included)", recall, "", None))
     rows.append(("macro-F1", challenge["macro_f1"], ">= 0.85", challenge["macro_f1"] >= 0.85))
     bias = analysis["bias"]["hate_by_identity_group"]["generalized_mean_bias_auc"]
     rows.append(("hate: generalised mean of bias AUCs", bias, ">= 0.9", bias is not None and bias >= 0.9))
@@ -91,7 +94,8 @@ def _challenge_rows(metrics: dict) -> list[str]:
     ]
     for name, value, target, ok in rows:
         shown = "n/a" if value is None else f"{value:.3f}"
-        lines.append(f"| {name} | {shown} | {target} | {'yes' if ok else '**no**'} |")
+        met = "" if ok is None else "yes" if ok else "**no**"
+        lines.append(f"| {name} | {shown} | {target} | {met} |")
     lines += [
         "",
         "Per category (exact-match accuracy of all three labels): "

@@ -69,19 +69,23 @@ HARMLESS = [
     "Zij is moslim en wethouder",
     "Ik hoop dat je verliest bij de verkiezingen",
     "Je bent een idioot",
-    "Je bent dom",
 ]
 THREATS = [
     "ik maak je af wethouder",
     "Ga dood",
     "Die moeten allemaal opgehangen worden, die landverraders",
     "ik weet waar je woont",
-    "Als je voor het azc stemt, weet je wat er gebeurt",
 ]
 #: Threats the shipped model still misses (model v2 issue; the closing note has the scores).
 #: Strict: once a retrained model flags one, move it to THREATS.
 STILL_MISSED = [
     "k0m j3 h4l3n vanavond",
+    "Als je voor het azc stemt, weet je wat er gebeurt",
+]
+#: Harmless messages the shipped model still flags (the closing note has the scores and the cause).
+#: Strict: once a retrained model leaves one alone, move it to HARMLESS.
+STILL_FLAGGED = [
+    "Je bent dom",
 ]
 
 
@@ -109,3 +113,10 @@ def test_default_model_flags_plain_threats(shipped, text):
 @pytest.mark.parametrize("text", STILL_MISSED)
 def test_default_model_known_misses(shipped, text):
     assert "intimidation" in shipped.score(text).labels
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the shipped model still flags these harmless messages")
+@pytest.mark.parametrize("text", STILL_FLAGGED)
+def test_default_model_known_false_alarms(shipped, text):
+    assert not shipped.score(text).flagged

@@ -108,9 +108,10 @@ def test_slices_report_false_positive_rates_and_recall():
         RowInfo("je bent een idioot", frozenset({"personal_insult"})),
         RowInfo("die moeten allemaal hangen", frozenset({"incitement"})),
         RowInfo("mevrouw de wethouder, wanneer komt de stoep?", target_gender="female"),
+        RowInfo("ik weet in welke straat je woont"),
     ]
-    truth = np.array([[0, 0, 0]] * 4 + [[0, 1, 1]] + [[0, 0, 0]])
-    predicted = np.array([[1, 0, 0], [0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 1, 1], [0, 0, 0]])
+    truth = np.array([[0, 0, 0]] * 4 + [[0, 1, 1]] + [[0, 0, 0]] + [[0, 1, 0]])
+    predicted = np.array([[1, 0, 0], [0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 1, 1], [0, 0, 0], [1, 0, 0]])
     report = slice_report(rows, truth, predicted)
     assert report["short_3_words_or_fewer"] == {"false_positive_rate": 0.5, "n_harmless": 2}
     assert report["emoji_only"]["false_positive_rate"] == 0.0
@@ -119,6 +120,8 @@ def test_slices_report_false_positive_rates_and_recall():
     assert report["aimed_at_women"]["n_harmless"] == 1
     assert report["third_person_incitement"] == {"recall": 1.0, "n_flagged": 1}
     assert report["public_figure_threats"]["recall"] is None
+    # The threat flagged only as hate counts as flagged, not as flagged as a threat.
+    assert report["intimidation_or_death_threat"] == {"recall": 1.0, "recall_as_threat": 0.5, "n_flagged": 2}
     assert is_emoji_only("🔪🔪") and not is_emoji_only("🔪 jij")
 
 

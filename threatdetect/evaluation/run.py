@@ -105,7 +105,8 @@ def format_analysis(analysis: dict[str, Any]) -> str:
                 f"slice {name}: false-positive rate {values['false_positive_rate']} (n={values['n_harmless']})"
             )
         else:
-            lines.append(f"slice {name}: recall {values['recall']} (n={values['n_flagged']})")
+            as_threat = f", as a threat {values['recall_as_threat']}" if "recall_as_threat" in values else ""
+            lines.append(f"slice {name}: recall {values['recall']}{as_threat} (n={values['n_flagged']})")
     eces = ", ".join(f"{label} {values['ece']}" for label, values in analysis["calibration"].items())
     lines.append(f"expected calibration error: {eces}")
     for prevalence, per_label in analysis.get("stream", {}).items():

@@ -3,7 +3,8 @@
 A slice is defined from what any labelled row has (its text) plus what a corpus or challenge row may
 add (phenomena tags, a challenge category, the target's gender). False-positive rate: the share of
 the slice's truly harmless rows that got any flag. Recall slices: the share of truly flagged rows
-that got a flag.
+that got a flag; for the rows labelled intimidation or death_threat also the share flagged as one of
+those two (`recall_as_threat`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from threatdetect.corpus.sources import INSULT_TAGS, ORDINARY_TAGS
 from threatdetect.identity import mentioned_groups
+from threatdetect.labels import DEATH_THREAT, INTIMIDATION, LABELS
 
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 
@@ -72,4 +74,13 @@ def slice_report(rows: Sequence[RowInfo], truth: np.ndarray, predicted: np.ndarr
             "recall": round(float(flagged[mask].mean()), 4) if mask.any() else None,
             "n_flagged": int(mask.sum()),
         }
+    # Threats of either kind (death_threat implies intimidation): flagged at all, and flagged as a threat.
+    threat = [LABELS.index(INTIMIDATION), LABELS.index(DEATH_THREAT)]
+    mask = truth[:, threat].any(axis=1).astype(bool)
+    as_threat = predicted[:, threat].any(axis=1).astype(bool)
+    report["intimidation_or_death_threat"] = {
+        "recall": round(float(flagged[mask].mean()), 4) if mask.any() else None,
+        "recall_as_threat": round(float(as_threat[mask].mean()), 4) if mask.any() else None,
+        "n_flagged": int(mask.sum()),
+    }
     return report

@@ -90,6 +90,8 @@ def _analysis_section(analysis: dict[str, Any], title: str, split: str, output_d
         "|---|---|---|---|---|",
     ]
     for name, values in analysis["slices"].items():
+        if "recall_as_threat" in values:
+            name = f"{name} (flagged as a threat: {_fmt(values['recall_as_threat'])})"
         lines.append(
             f"| {name} | {_fmt(values.get('false_positive_rate'))} | {values.get('n_harmless', '')} "
             f"| {_fmt(values.get('recall'))} | {values.get('n_flagged', '')} |"
