@@ -14,7 +14,7 @@ import pytest
 
 from threatdetect.labels import LABELS
 from threatdetect.modeling.model_dir import CONFIG_FILE
-from threatdetect.training.config import load_config
+from threatdetect.training.config import ConfigError, load_config
 from threatdetect.training.train import train
 
 TEXTS = ["ik maak je af vuile hoer", "goedemorgen wethouder, fijne dag", "we weten waar je woont 🔪"]
@@ -155,6 +155,46 @@ def test_cascade_blend_mixes_both_stages(tmp_path, small_corpus, tiny_roberta):
     np.testing.assert_allclose(
         model.predict(TEXTS, cascade=False).scores, weight * transformer + (1 - weight) * linear, atol=1e-6
     )
+
+    # Reusing the trained stages redoes only what follows training: same weights, new thresholds.
+    other = tmp_path / "retuned"
+    retuned = train(
+        _config(
+            tmp_path,
+            small_corpus,
+            "default",
+            [*overrides, f"output_dir={other}", "thresholds.min_recall=0.99"],
+        ),
+        reuse=directory,
+    ).output_dir
+    weights = sorted(path.relative_to(directory) for path in directory.rglob("*.safetensors"))
+    assert weights and all((retuned / p).read_bytes() == (directory / p).read_bytes() for p in weights)
+    again = json.loads((retuned / CONFIG_FILE).read_text())
+    assert again["training"]["stages_reused_from"] == str(directory)
+    assert again["training"]["config"]["thresholds"]["min_recall"] == dict.fromkeys(LABELS, 0.99)
+    # A recall floor can only lower the thresholds.
+    assert all(again["thresholds"][label] <= saved["thresholds"][label] for label in LABELS)
+    # Tuned again on the cascade's own dev scores, the default moves; the recall preset (whose flags
+    # the gate keeps) stays as tuned on the blend unless the new default is lower.
+    on_cascade = train(
+        _config(
+            tmp_path,
+            small_corpus,
+            "default",
+            [*overrides, f"output_dir={tmp_path / 'on_cascade'}", "thresholds.tune_on=cascade"],
+        ),
+        reuse=directory,
+    ).output_dir
+    tuned = json.loads((on_cascade / CONFIG_FILE).read_text())
+    for label in LABELS:
+        expected = min(saved["threshold_presets"]["recall"][label], tuned["thresholds"][label])
+        assert tuned["threshold_presets"]["recall"][label] == expected
+    # Stages trained with other settings are refused, naming what differs.
+    with pytest.raises(ConfigError, match="other settings \\(transformer\\)"):
+        train(
+            _config(tmp_path, small_corpus, "default", [*overrides, "transformer.max_steps=3"]),
+            reuse=directory,
+        )
 
 
 @pytest.mark.slow

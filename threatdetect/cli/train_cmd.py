@@ -9,8 +9,15 @@ import typer
 from threatdetect.cli.app import app
 
 
-def run_training(config_path: str, overrides: list[str] | None = None, output_dir: str | None = None):
-    """Load and validate the config, then train; returns the TrainResult."""
+def run_training(
+    config_path: str,
+    overrides: list[str] | None = None,
+    output_dir: str | None = None,
+    reuse: str | None = None,
+):
+    """Load and validate the config, then train (or reuse trained stages); returns the TrainResult."""
+    from pathlib import Path
+
     from threatdetect.training.config import load_config
     from threatdetect.training.train import train
 
@@ -18,7 +25,7 @@ def run_training(config_path: str, overrides: list[str] | None = None, output_di
     if output_dir:
         overrides.append(f"output_dir={output_dir}")
     config = load_config(config_path, overrides)
-    return train(config)
+    return train(config, reuse=Path(reuse) if reuse else None)
 
 
 @app.command("train")
@@ -31,6 +38,13 @@ def train_command(
     ),
     output: str = typer.Option(
         None, "--output", "-o", help="Write the model here instead of the config's output_dir."
+    ),
+    reuse: str = typer.Option(
+        None,
+        "--reuse-stages",
+        help="A cascade directory trained from this config and data: keep its trained stages and redo "
+        "only blending, thresholds, gates, evaluation and card (after a change of thresholds or cascade "
+        "settings).",
     ),
     validate_only: bool = typer.Option(False, "--validate", help="Only validate the config and exit."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress (never message texts)."),
@@ -47,7 +61,7 @@ def train_command(
             load_config(config, set_ or [])
             typer.echo(f"{config}: valid")
             return
-        result = run_training(config, set_ or [], output)
+        result = run_training(config, set_ or [], output, reuse)
     except ConfigError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +28,12 @@ from threatdetect.modeling.linear import LinearModel, fit_linear
 from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.normalize import NormalizerSettings
 from threatdetect.training.comparison import challenge_rows, scored_set_metrics, summary_row
-from threatdetect.training.config import TrainConfig
+from threatdetect.training.config import ConfigError, TrainConfig
 from threatdetect.training.data import LabelledSplit, load_splits
 from threatdetect.training.model_card import FIGURES_DIR, write_model_card
 from threatdetect.training.thresholds import (
     DEFAULT_PRESET,
+    RECALL_PRESET,
     lowest,
     threshold_presets,
     tune_blend_weight,
@@ -144,6 +146,39 @@ def _set_thresholds(
     model_config.thresholds = dict(model_config.threshold_presets[DEFAULT_PRESET])
 
 
+def _assemble_cascade(
+    config: TrainConfig,
+    model_config: ModelConfig,
+    linear: LinearModel,
+    transformer,
+    linear_dev: np.ndarray,
+    transformer_dev: np.ndarray,
+    weight: float,
+) -> CascadeModel:
+    """The cascade at `model_config`'s thresholds: gates tuned on dev, components recorded."""
+    # The gate keeps the flags of the lowest preset, so every preset can use the cascade.
+    gate_thresholds = lowest(model_config.threshold_presets)
+    flags = apply_thresholds(blend(linear_dev, transformer_dev, weight), gate_thresholds)
+    model_config.components = {
+        "linear_dir": LINEAR_SUBDIR,
+        "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
+        "gate_thresholds": gate_thresholds,
+        "min_flag_recall": config.cascade.min_flag_recall,
+        "combine": config.cascade.combine,
+        "blend_weight": weight,
+    }
+    if config.cascade.combine == "blend" and config.cascade.flag_gate_max_changed > 0:
+        model_config.components["flag_gate"] = tune_flag_gate(
+            linear_dev,
+            transformer_dev,
+            np.asarray([model_config.thresholds[label] for label in LABELS], dtype=np.float32),
+            weight,
+            config.cascade.flag_gate_max_changed,
+        )
+        model_config.components["flag_gate_max_changed"] = config.cascade.flag_gate_max_changed
+    return CascadeModel(model_config, linear, transformer)
+
+
 def _base_config(config: TrainConfig, kind: str, splits: dict[str, LabelledSplit]) -> ModelConfig:
     normalizer = NormalizerSettings.from_dict(config.normalizer).to_dict()
     bad_rows = sum(len(split.bad_rows) for split in splits.values())
@@ -200,8 +235,48 @@ def _train_transformer_model(config: TrainConfig, splits, output_dir: Path, kind
     return model, model_config, dev_probabilities
 
 
-def train(config: TrainConfig) -> TrainResult:
-    """Train the configured model and write a complete model directory."""
+#: Config sections that decide the trained stages; `reuse` requires them unchanged.
+STAGE_SECTIONS = ("model", "seed", "data", "normalizer", "linear", "transformer")
+
+
+def _reuse_stages(config: TrainConfig, splits: dict[str, LabelledSplit], source: Path, output_dir: Path):
+    """The trained stages of the cascade in `source`, copied to `output_dir` and loaded.
+
+    Only what comes after training is redone (blend weight, thresholds, gates, evaluation, card), so
+    the stages must come from the same settings and the same training data as `config`.
+    """
+    from threatdetect.modeling.transformer import TransformerModel
+
+    source_config = ModelConfig.load(source)
+    recorded = source_config.training.get("config", {})
+    current = json.loads(json.dumps(config.to_dict()))  # as recorded: tuples read back as lists
+    changed = [key for key in STAGE_SECTIONS if key != "data" and recorded.get(key) != current[key]]
+    train_sha = source_config.training.get("data_sha256", {}).get("train")
+    if changed or train_sha != splits["train"].fingerprint():
+        raise ConfigError(
+            f"{source}: its stages were trained with other "
+            + (f"settings ({', '.join(changed)})" if changed else "training data")
+            + "; train them again instead of reusing them"
+        )
+    if source.resolve() != output_dir.resolve():
+        shutil.copytree(source, output_dir, dirs_exist_ok=True)
+    model_config = _base_config(config, "cascade", splits)
+    model_config.backbone = source_config.backbone
+    model_config.training["train_seconds"] = source_config.training.get("train_seconds")
+    model_config.training["stages_reused_from"] = str(source)
+    linear = LinearModel.load(output_dir / LINEAR_SUBDIR)
+    transformer = TransformerModel.load(output_dir, model_config, device=config.transformer.device)
+    return linear, transformer, model_config, transformer.predict_proba(splits["dev"].texts)
+
+
+def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
+    """Train the configured model and write a complete model directory.
+
+    `reuse`: a cascade directory trained from the same settings and data; its stages are kept and
+    only the steps after training are redone (for a change of threshold or cascade settings).
+    """
+    if reuse is not None and config.model != "cascade":
+        raise ConfigError(f"reusing trained stages needs a cascade config, not model: {config.model}")
     output_dir = Path(config.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     splits = load_splits(config.data)
@@ -219,37 +294,37 @@ def train(config: TrainConfig) -> TrainResult:
     elif config.model == "transformer":
         model, model_config, _ = _train_transformer_model(config, splits, output_dir, "transformer")
     else:
-        linear = _train_linear(config, splits, output_dir / LINEAR_SUBDIR)
-        transformer, model_config, transformer_dev = _train_transformer_model(
-            config, splits, output_dir, "cascade"
-        )
+        if reuse is not None:
+            linear, transformer, model_config, transformer_dev = _reuse_stages(
+                config, splits, Path(reuse), output_dir
+            )
+        else:
+            linear = _train_linear(config, splits, output_dir / LINEAR_SUBDIR)
+            transformer, model_config, transformer_dev = _train_transformer_model(
+                config, splits, output_dir, "cascade"
+            )
         linear_dev = linear.predict_proba(splits["dev"].texts)
         weight = 1.0
         if config.cascade.combine == "blend":
             weight = tune_blend_weight(linear_dev, transformer_dev, splits["dev"], config.thresholds)
         combined_dev = blend(linear_dev, transformer_dev, weight)
         _set_thresholds(model_config, combined_dev, splits["dev"], config)
-        # The gate keeps the flags of the lowest preset, so every preset can use the cascade.
-        gate_thresholds = lowest(model_config.threshold_presets)
-        flags = apply_thresholds(combined_dev, gate_thresholds)
-        model_config.components = {
-            "linear_dir": LINEAR_SUBDIR,
-            "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
-            "gate_thresholds": gate_thresholds,
-            "min_flag_recall": config.cascade.min_flag_recall,
-            "combine": config.cascade.combine,
-            "blend_weight": weight,
-        }
-        if config.cascade.combine == "blend" and config.cascade.flag_gate_max_changed > 0:
-            model_config.components["flag_gate"] = tune_flag_gate(
-                linear_dev,
-                transformer_dev,
-                np.asarray([model_config.thresholds[label] for label in LABELS], dtype=np.float32),
-                weight,
-                config.cascade.flag_gate_max_changed,
+        model = _assemble_cascade(
+            config, model_config, linear, transformer, linear_dev, transformer_dev, weight
+        )
+        if config.thresholds.tune_on == "cascade":
+            # The default thresholds once more, on the scores the cascade itself gives dev: a message
+            # the gate rules out keeps its linear score, so the blend of every dev message counts
+            # false alarms the cascade never raises. The recall preset stays as tuned on the blend:
+            # the gate keeps its flags, and a preset tuned on gated scores would pull the gate down.
+            recall = model_config.threshold_presets[RECALL_PRESET]
+            _set_thresholds(model_config, model.predict_proba(splits["dev"].texts), splits["dev"], config)
+            model_config.threshold_presets[RECALL_PRESET] = {
+                label: min(recall[label], model_config.thresholds[label]) for label in LABELS
+            }
+            model = _assemble_cascade(
+                config, model_config, linear, transformer, linear_dev, transformer_dev, weight
             )
-            model_config.components["flag_gate_max_changed"] = config.cascade.flag_gate_max_changed
-        model = CascadeModel(model_config, linear, transformer)
         model_config.metrics["second_stage_variants"] = _second_stage_variants(
             config, linear, transformer, splits, challenge, linear_dev, transformer_dev, weight
         )
