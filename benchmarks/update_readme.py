@@ -56,6 +56,19 @@ CHALLENGE_TARGETS = (
         "<=",
         0.10,
     ),
+    # Of the cases labelled intimidation or death_threat: flagged at all, and flagged as a threat.
+    (
+        "recall of intimidation-or-death-threat (flagged at all)",
+        ("slices", "intimidation_or_death_threat", "recall"),
+        ">=",
+        0.90,
+    ),
+    (
+        "recall of intimidation-or-death-threat (flagged as a threat)",
+        ("slices", "intimidation_or_death_threat", "recall_as_threat"),
+        ">=",
+        0.90,
+    ),
 )
 
 
@@ -76,13 +89,7 @@ def _challenge_rows(metrics: dict) -> list[str]:
         value = _get(analysis, path)
         ok = value is not None and (value <= target if op == "<=" else value >= target)
         rows.append((name, value, f"{op} {target:g}", ok))
-    # Of the cases labelled intimidation or death_threat: flagged at all, and flagged as a threat.
-    threats = analysis["slices"]["intimidation_or_death_threat"]
-    for name, key in (("flagged at all", "recall"), ("flagged as a threat", "recall_as_threat")):
-        recall = threats[key]
-        rows.append((f"recall of intimidation-or-death-threat ({name})", recall, ">= 0.9", recall >= 0.9))
-    recall = challenge["any_flag"]["recall"]
-    rows.append(("recall of any label (any flag, hate included)", recall, "", None))
+    rows.append(("recall of any label (any flag, hate included)", challenge["any_flag"]["recall"], "", None))
     rows.append(("macro-F1", challenge["macro_f1"], ">= 0.85", challenge["macro_f1"] >= 0.85))
     bias = analysis["bias"]["hate_by_identity_group"]["generalized_mean_bias_auc"]
     rows.append(("hate: generalised mean of bias AUCs", bias, ">= 0.9", bias is not None and bias >= 0.9))

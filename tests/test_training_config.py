@@ -83,10 +83,6 @@ def _write(tmp_path: Path, text: str) -> Path:
             "name: x\nmodel: linear\noutput_dir: out\nthresholds:\n  min_recall: 1.5\n",
             "thresholds.min_recall",
         ),
-        (
-            "name: x\nmodel: linear\noutput_dir: out\nthresholds:\n  tune_on: gated\n",
-            "thresholds.tune_on",
-        ),
         ("name: x\nmodel: linear\n", "output_dir"),
         ("- just\n- a list\n", "must be a mapping"),
         ("name: [unclosed\n", "invalid YAML"),

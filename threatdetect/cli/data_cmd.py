@@ -67,6 +67,8 @@ def build_command(
 
     _in_checkout(sources, "--sources")
     _in_checkout(phenomena, "--phenomena")
+    _in_checkout(suite, "--suite")
+    _in_checkout(challenge, "--challenge")
     try:
         report = build_corpus(
             sources,

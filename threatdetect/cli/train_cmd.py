@@ -50,6 +50,7 @@ def train_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress (never message texts)."),
 ) -> None:
     """Train a model on labelled data and write a model directory with config, weights and card."""
+    from threatdetect.modeling.model_dir import ModelDirError
     from threatdetect.training.config import ConfigError, load_config
     from threatdetect.training.train import summary_numbers
 
@@ -62,7 +63,7 @@ def train_command(
             typer.echo(f"{config}: valid")
             return
         result = run_training(config, set_ or [], output, reuse)
-    except ConfigError as error:
+    except (ConfigError, ModelDirError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
     typer.echo(f"model written to {result.output_dir}")

@@ -156,16 +156,12 @@ class ThresholdSettings(_Section):
     harmless messages `hard_negative_share` are hard negatives (see evaluation/prevalence.py). The
     `recall` preset keeps `recall_target` of each label's dev positives. `min_recall` (0: off) limits
     the default preset to thresholds that keep at least that recall on the reweighted dev: one number
-    for every label, or a number per label (labels left out have no floor). A cascade's default preset
-    is tuned on the blend of both stages for every dev message (`tune_on: blend`), or once more on the
-    scores the gated cascade itself gives dev (`tune_on: cascade`), where a message the gate rules out
-    keeps its linear score; the recall preset, whose flags the gate keeps, is tuned on the blend."""
+    for every label, or a number per label (labels left out have no floor)."""
 
     prevalence: Number = Field(0.03, gt=0.0, lt=1.0)
     hard_negative_share: Number = Field(0.2, ge=0.0, le=1.0)
     recall_target: Number = Field(0.9, ge=0.5, le=1.0)
     min_recall: RecallFloors = Field(default_factory=lambda: dict.fromkeys(LABELS, 0.0))
-    tune_on: Literal["blend", "cascade"] = "blend"
 
 
 class TrainConfig(_Section):

@@ -23,7 +23,13 @@ from threatdetect.evaluation.functional import FunctionalSuite, load_functional_
 from threatdetect.evaluation.metrics import apply_thresholds, evaluate
 from threatdetect.evaluation.slices import RowInfo
 from threatdetect.labels import LABELS
-from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, blend, tune_flag_gate, tune_gate
+from threatdetect.modeling.cascade import (
+    LINEAR_SUBDIR,
+    CascadeModel,
+    blend,
+    tune_flag_gate,
+    tune_gate,
+)
 from threatdetect.modeling.linear import LinearModel, fit_linear
 from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.normalize import NormalizerSettings
@@ -33,7 +39,6 @@ from threatdetect.training.data import LabelledSplit, load_splits
 from threatdetect.training.model_card import FIGURES_DIR, write_model_card
 from threatdetect.training.thresholds import (
     DEFAULT_PRESET,
-    RECALL_PRESET,
     lowest,
     threshold_presets,
     tune_blend_weight,
@@ -235,8 +240,11 @@ def _train_transformer_model(config: TrainConfig, splits, output_dir: Path, kind
     return model, model_config, dev_probabilities
 
 
-#: Config sections that decide the trained stages; `reuse` requires them unchanged.
-STAGE_SECTIONS = ("model", "seed", "data", "normalizer", "linear", "transformer")
+#: Config sections that decide the trained stages; `reuse` requires them unchanged (and the same
+#: train and dev data: dev picks the transformer's best epoch).
+STAGE_SECTIONS = ("model", "seed", "normalizer", "linear", "transformer")
+#: Transformer settings that only say where and how fast it runs.
+RUNTIME_SETTINGS = ("device", "eval_batch_size")
 
 
 def _reuse_stages(config: TrainConfig, splits: dict[str, LabelledSplit], source: Path, output_dir: Path):
@@ -248,17 +256,25 @@ def _reuse_stages(config: TrainConfig, splits: dict[str, LabelledSplit], source:
     from threatdetect.modeling.transformer import TransformerModel
 
     source_config = ModelConfig.load(source)
-    recorded = source_config.training.get("config", {})
-    current = json.loads(json.dumps(config.to_dict()))  # as recorded: tuples read back as lists
-    changed = [key for key in STAGE_SECTIONS if key != "data" and recorded.get(key) != current[key]]
-    train_sha = source_config.training.get("data_sha256", {}).get("train")
-    if changed or train_sha != splits["train"].fingerprint():
+
+    def stage_settings(settings: dict[str, Any]) -> dict[str, Any]:
+        transformer = {k: v for k, v in settings.get("transformer", {}).items() if k not in RUNTIME_SETTINGS}
+        return {key: transformer if key == "transformer" else settings.get(key) for key in STAGE_SECTIONS}
+
+    recorded = stage_settings(source_config.training.get("config", {}))
+    current = stage_settings(json.loads(json.dumps(config.to_dict())))  # as recorded: lists, not tuples
+    changed = [key for key in STAGE_SECTIONS if recorded[key] != current[key]]
+    fingerprints = source_config.training.get("data_sha256", {})
+    other_data = [n for n in ("train", "dev") if fingerprints.get(n) != splits[n].fingerprint()]
+    if changed or other_data:
         raise ConfigError(
             f"{source}: its stages were trained with other "
-            + (f"settings ({', '.join(changed)})" if changed else "training data")
+            + (f"settings ({', '.join(changed)})" if changed else f"data ({', '.join(other_data)})")
             + "; train them again instead of reusing them"
         )
     if source.resolve() != output_dir.resolve():
+        if any(output_dir.iterdir()):
+            raise ConfigError(f"{output_dir}: not empty; reuse stages into a new directory")
         shutil.copytree(source, output_dir, dirs_exist_ok=True)
     model_config = _base_config(config, "cascade", splits)
     model_config.backbone = source_config.backbone
@@ -275,8 +291,10 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
     `reuse`: a cascade directory trained from the same settings and data; its stages are kept and
     only the steps after training are redone (for a change of threshold or cascade settings).
     """
-    if reuse is not None and config.model != "cascade":
-        raise ConfigError(f"reusing trained stages needs a cascade config, not model: {config.model}")
+    if reuse is not None:
+        if config.model != "cascade":
+            raise ConfigError(f"reusing trained stages needs a cascade config, not model: {config.model}")
+        ModelConfig.load(Path(reuse))  # a readable model directory, before anything is written
     output_dir = Path(config.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     splits = load_splits(config.data)
@@ -312,19 +330,6 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
         model = _assemble_cascade(
             config, model_config, linear, transformer, linear_dev, transformer_dev, weight
         )
-        if config.thresholds.tune_on == "cascade":
-            # The default thresholds once more, on the scores the cascade itself gives dev: a message
-            # the gate rules out keeps its linear score, so the blend of every dev message counts
-            # false alarms the cascade never raises. The recall preset stays as tuned on the blend:
-            # the gate keeps its flags, and a preset tuned on gated scores would pull the gate down.
-            recall = model_config.threshold_presets[RECALL_PRESET]
-            _set_thresholds(model_config, model.predict_proba(splits["dev"].texts), splits["dev"], config)
-            model_config.threshold_presets[RECALL_PRESET] = {
-                label: min(recall[label], model_config.thresholds[label]) for label in LABELS
-            }
-            model = _assemble_cascade(
-                config, model_config, linear, transformer, linear_dev, transformer_dev, weight
-            )
         model_config.metrics["second_stage_variants"] = _second_stage_variants(
             config, linear, transformer, splits, challenge, linear_dev, transformer_dev, weight
         )
