@@ -23,13 +23,7 @@ from threatdetect.evaluation.functional import FunctionalSuite, load_functional_
 from threatdetect.evaluation.metrics import apply_thresholds, evaluate
 from threatdetect.evaluation.slices import RowInfo
 from threatdetect.labels import LABELS
-from threatdetect.modeling.cascade import (
-    LINEAR_SUBDIR,
-    CascadeModel,
-    blend,
-    tune_flag_gate,
-    tune_gate,
-)
+from threatdetect.modeling.cascade import LINEAR_SUBDIR, CascadeModel, blend, tune_flag_gate, tune_gate
 from threatdetect.modeling.linear import LinearModel, fit_linear
 from threatdetect.modeling.model_dir import ModelConfig
 from threatdetect.normalize import NormalizerSettings
@@ -151,39 +145,6 @@ def _set_thresholds(
     model_config.thresholds = dict(model_config.threshold_presets[DEFAULT_PRESET])
 
 
-def _assemble_cascade(
-    config: TrainConfig,
-    model_config: ModelConfig,
-    linear: LinearModel,
-    transformer,
-    linear_dev: np.ndarray,
-    transformer_dev: np.ndarray,
-    weight: float,
-) -> CascadeModel:
-    """The cascade at `model_config`'s thresholds: gates tuned on dev, components recorded."""
-    # The gate keeps the flags of the lowest preset, so every preset can use the cascade.
-    gate_thresholds = lowest(model_config.threshold_presets)
-    flags = apply_thresholds(blend(linear_dev, transformer_dev, weight), gate_thresholds)
-    model_config.components = {
-        "linear_dir": LINEAR_SUBDIR,
-        "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
-        "gate_thresholds": gate_thresholds,
-        "min_flag_recall": config.cascade.min_flag_recall,
-        "combine": config.cascade.combine,
-        "blend_weight": weight,
-    }
-    if config.cascade.combine == "blend" and config.cascade.flag_gate_max_changed > 0:
-        model_config.components["flag_gate"] = tune_flag_gate(
-            linear_dev,
-            transformer_dev,
-            np.asarray([model_config.thresholds[label] for label in LABELS], dtype=np.float32),
-            weight,
-            config.cascade.flag_gate_max_changed,
-        )
-        model_config.components["flag_gate_max_changed"] = config.cascade.flag_gate_max_changed
-    return CascadeModel(model_config, linear, transformer)
-
-
 def _base_config(config: TrainConfig, kind: str, splits: dict[str, LabelledSplit]) -> ModelConfig:
     normalizer = NormalizerSettings.from_dict(config.normalizer).to_dict()
     bad_rows = sum(len(split.bad_rows) for split in splits.values())
@@ -247,15 +208,19 @@ STAGE_SECTIONS = ("model", "seed", "normalizer", "linear", "transformer")
 RUNTIME_SETTINGS = ("device", "eval_batch_size")
 
 
-def _reuse_stages(config: TrainConfig, splits: dict[str, LabelledSplit], source: Path, output_dir: Path):
+def _reuse_stages(
+    config: TrainConfig,
+    splits: dict[str, LabelledSplit],
+    source: Path,
+    source_config: ModelConfig,
+    output_dir: Path,
+):
     """The trained stages of the cascade in `source`, copied to `output_dir` and loaded.
 
     Only what comes after training is redone (blend weight, thresholds, gates, evaluation, card), so
     the stages must come from the same settings and the same training data as `config`.
     """
     from threatdetect.modeling.transformer import TransformerModel
-
-    source_config = ModelConfig.load(source)
 
     def stage_settings(settings: dict[str, Any]) -> dict[str, Any]:
         transformer = {k: v for k, v in settings.get("transformer", {}).items() if k not in RUNTIME_SETTINGS}
@@ -294,7 +259,7 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
     if reuse is not None:
         if config.model != "cascade":
             raise ConfigError(f"reusing trained stages needs a cascade config, not model: {config.model}")
-        ModelConfig.load(Path(reuse))  # a readable model directory, before anything is written
+        reused_config = ModelConfig.load(reuse)  # a readable model directory, before anything is written
     output_dir = Path(config.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     splits = load_splits(config.data)
@@ -314,7 +279,7 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
     else:
         if reuse is not None:
             linear, transformer, model_config, transformer_dev = _reuse_stages(
-                config, splits, Path(reuse), output_dir
+                config, splits, reuse, reused_config, output_dir
             )
         else:
             linear = _train_linear(config, splits, output_dir / LINEAR_SUBDIR)
@@ -327,9 +292,27 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
             weight = tune_blend_weight(linear_dev, transformer_dev, splits["dev"], config.thresholds)
         combined_dev = blend(linear_dev, transformer_dev, weight)
         _set_thresholds(model_config, combined_dev, splits["dev"], config)
-        model = _assemble_cascade(
-            config, model_config, linear, transformer, linear_dev, transformer_dev, weight
-        )
+        # The gate keeps the flags of the lowest preset, so every preset can use the cascade.
+        gate_thresholds = lowest(model_config.threshold_presets)
+        flags = apply_thresholds(combined_dev, gate_thresholds)
+        model_config.components = {
+            "linear_dir": LINEAR_SUBDIR,
+            "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
+            "gate_thresholds": gate_thresholds,
+            "min_flag_recall": config.cascade.min_flag_recall,
+            "combine": config.cascade.combine,
+            "blend_weight": weight,
+        }
+        if config.cascade.combine == "blend" and config.cascade.flag_gate_max_changed > 0:
+            model_config.components["flag_gate"] = tune_flag_gate(
+                linear_dev,
+                transformer_dev,
+                np.asarray([model_config.thresholds[label] for label in LABELS], dtype=np.float32),
+                weight,
+                config.cascade.flag_gate_max_changed,
+            )
+            model_config.components["flag_gate_max_changed"] = config.cascade.flag_gate_max_changed
+        model = CascadeModel(model_config, linear, transformer)
         model_config.metrics["second_stage_variants"] = _second_stage_variants(
             config, linear, transformer, splits, challenge, linear_dev, transformer_dev, weight
         )
