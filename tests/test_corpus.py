@@ -10,6 +10,7 @@ import pytest
 
 from threatdetect.corpus.build import build_corpus, held_out_texts, leaking_variants
 from threatdetect.corpus.check import MINIMUMS, check_corpus
+from threatdetect.corpus.datasheet import composition_tables
 from threatdetect.corpus.similarity import LEAKAGE_THRESHOLD, cluster, similar_pairs
 from threatdetect.corpus.sources import SourceError, known_tags, parse_line
 from threatdetect.evaluation.functional import load_functional_suite
@@ -32,6 +33,19 @@ def test_form_does_not_leak_the_label(check):
     assert set(auc) == {"hate", "intimidation", "death_threat", "flagged"}
     assert all(0.5 <= value <= 0.65 for value in auc.values()), auc
     assert not [p for p in check.problems if p.startswith("form leak:")]
+
+
+def test_datasheet_tables_are_those_of_the_committed_corpus():
+    text = Path("data/DATASHEET.md").read_text(encoding="utf-8")
+    assert composition_tables(CORPUS) in text, "run `threatdetect data check --write-datasheet`"
+
+
+def test_leaning_words_are_reported(check):
+    report = check.stats["shortcuts"]["leaning_words"]
+    assert set(report) == {"hate", "intimidation", "death_threat"}
+    for label, entry in report.items():
+        assert len(entry["strongest"]) == min(entry["count"], 30)
+        assert all(lean["share"] >= 0.6 and lean["messages"] >= 15 for lean in entry["strongest"]), label
 
 
 def test_no_label_exclusive_formulas(check):

@@ -10,6 +10,7 @@ from threatdetect.corpus.shortcuts import (
     form_leak_auc,
     identity_balance,
     label_exclusive_ngrams,
+    leaning_words,
     short_share,
 )
 from threatdetect.identity import mentioned_groups
@@ -77,6 +78,27 @@ def test_label_exclusive_trigrams_spare_the_harm_itself():
     found = {f.ngram: f.side for f in label_exclusive_ngrams(rows)}
     assert found["ik hoop dat"] == "flagged" and found["wat een mooie"] == "unflagged"
     assert "ik maak je" not in found, "the harm itself may be exclusive"
+
+
+def test_leaning_words_find_a_lean_on_one_word():
+    # "dom" in 16 hate and 8 harmless messages (2/3 hate, base rate 1/4): a lean no 3-gram shows.
+    rows = [_row(f"vrouwen zijn dom, nummer {i}", hate=1) for i in range(16)]
+    rows += [_row(f"je bent dom, echt waar {i}") for i in range(8)]
+    rows += [_row(f"mooi weer vandaag {i}") for i in range(72)]
+    leans = {lean.word: lean for lean in leaning_words(rows, "hate")}
+    assert leans["dom"].share == round(16 / 24, 3) and leans["dom"].base_rate == round(16 / 96, 3)
+    assert "vrouwen" not in leans, "a group word's lean is the identity-balance check's"
+    assert "echt" not in leans and "mooi" not in leans
+    # Balanced by harmless uses, the lean is gone.
+    rows += [_row(f"wat ben jij dom zeg {i}") for i in range(16)]
+    assert "dom" not in {lean.word for lean in leaning_words(rows, "hate")}
+
+
+def test_leaning_words_spare_the_harm_itself():
+    rows = [_row(f"ik maak je af, verrader {i}", intimidation=1, death=1) for i in range(20)]
+    rows += [_row(f"gezellig {i}") for i in range(60)]
+    words = {lean.word for lean in leaning_words(rows, "death_threat")}
+    assert words == {"verrader"}, "the words of a short harm term are the harm itself"
 
 
 def test_contrast_counts():

@@ -4,6 +4,7 @@ Checks: schema of every row, death_threat => intimidation, no duplicate texts, n
 splits, no near-duplicate pair across splits (character 5-gram Jaccard > 0.6), augmentation only in
 train and at most 30% of it, the minimum counts the project promises, and the shortcut checks of
 `shortcuts.py` (form leak, identity balance, gender gap, short messages, label-exclusive formulas).
+Words that lean towards a label are reported in the stats, not failed.
 """
 
 from __future__ import annotations
@@ -229,7 +230,14 @@ def shortcut_stats(written: list[dict[str, Any]]) -> dict[str, Any]:
         "flag_rate_by_target_gender": shortcuts.flag_rate_by_gender(written),
         "short_share": shortcuts.short_share(written),
         "label_exclusive_trigrams": [f.__dict__ for f in shortcuts.label_exclusive_ngrams(written)],
+        "leaning_words": {label: leaning_word_report(written, label) for label in LABELS},
     }
+
+
+def leaning_word_report(written: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    """How many words lean towards `label`, and the strongest of them (`shortcuts.leaning_words`)."""
+    leans = shortcuts.leaning_words(written, label)
+    return {"count": len(leans), "strongest": [lean.__dict__ for lean in leans[: shortcuts.LEAN_REPORT_TOP]]}
 
 
 def shortcut_problems(stats: dict[str, Any]) -> list[str]:

@@ -41,6 +41,14 @@ FORMULA_MIN_COUNT = 20
 FORMULA_MAX_SHARE = 0.90
 #: A trigger-lexicon term at least this strong makes an n-gram "the harm itself" (allowed to be exclusive).
 HARM_TERM_WEIGHT = 0.7
+#: A single word seen in this many messages or more ...
+LEAN_MIN_COUNT = 15
+#: ... leans towards a label when at least this share of them carry it ...
+LEAN_MIN_SHARE = 0.6
+#: ... and that share is this many times the label's share of all messages (reported, not failed).
+LEAN_MIN_LIFT = 2.0
+#: `data check` lists this many leaning words per label, those with the most messages above chance.
+LEAN_REPORT_TOP = 30
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)@\w+")
@@ -231,6 +239,48 @@ def label_exclusive_ngrams(
         elif 1 - share_flagged >= max_share:
             offenders.append(Formula(gram, total, round(1 - share_flagged, 3), "unflagged"))
     return sorted(offenders, key=lambda f: -f.messages)
+
+
+@dataclass(frozen=True)
+class WordLean:
+    word: str
+    messages: int
+    share: float  # of the messages with the word, the share that carry the label
+    base_rate: float  # the label's share of all messages
+
+
+def leaning_words(
+    rows: Sequence[Row],
+    label: str,
+    min_count: int = LEAN_MIN_COUNT,
+    min_share: float = LEAN_MIN_SHARE,
+    min_lift: float = LEAN_MIN_LIFT,
+) -> list[WordLean]:
+    """Single words that mostly occur in messages with `label`, harm terms and group words excepted.
+
+    The 3-gram formula check cannot see a lean on one word: "dom" in 42 hate messages against 25
+    harmless ones taught a model that "Je bent dom" is hate. A word that is the harm itself ("kogel" is
+    not, "doodschieten" is) or names an identity group (that lean is the identity-balance check's) is
+    left out. Listed for the next round of contrast writing, not failed: some leans are the label.
+    """
+    seen: Counter[str] = Counter()
+    carrying: Counter[str] = Counter()
+    for row in rows:
+        words = set(_WORD.findall(row["text"].lower()))
+        seen.update(words)
+        if row[label]:
+            carrying.update(words)
+    base_rate = sum(bool(row[label]) for row in rows) / max(len(rows), 1)
+    leans = [
+        WordLean(word, total, round(carrying[word] / total, 3), round(base_rate, 3))
+        for word, total in seen.items()
+        if total >= min_count
+        and carrying[word] / total >= max(min_share, min_lift * base_rate)
+        and not _is_harm(word)
+        and not mentioned_groups(word)
+    ]
+    # Strongest first: the most messages carrying the label beyond what its base rate predicts.
+    return sorted(leans, key=lambda lean: (-lean.messages * (lean.share - lean.base_rate), lean.word))
 
 
 def contrast_counts(rows: Sequence[Row]) -> dict[str, int]:
