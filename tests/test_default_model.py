@@ -69,18 +69,22 @@ HARMLESS = [
     "Zij is moslim en wethouder",
     "Ik hoop dat je verliest bij de verkiezingen",
     "Je bent een idioot",
+    "Wat ben jij dom zeg",
+    "We kregen een pak slaag van Ajax",
 ]
 THREATS = [
     "ik maak je af wethouder",
     "Ga dood",
     "Die moeten allemaal opgehangen worden, die landverraders",
     "ik weet waar je woont",
+    "Als je voor het azc stemt, weet je wat er gebeurt",
+    "Die burgemeester moet eens flink in elkaar geslagen worden",
 ]
 #: Threats the shipped model still misses (model v2 issue; the closing note has the scores).
 #: Strict: once a retrained model flags one, move it to THREATS.
 STILL_MISSED = [
     "k0m j3 h4l3n vanavond",
-    "Als je voor het azc stemt, weet je wat er gebeurt",
+    "kom je halen vanavond",
 ]
 #: Harmless messages the shipped model still flags (the closing note has the scores and the cause).
 #: Strict: once a retrained model leaves one alone, move it to HARMLESS.
