@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from threatdetect.corpus import shortcuts
 from threatdetect.corpus.build import build_corpus, held_out_texts, leaking_variants
 from threatdetect.corpus.check import MINIMUMS, check_corpus
 from threatdetect.corpus.datasheet import composition_tables
@@ -44,8 +45,16 @@ def test_leaning_words_are_reported(check):
     report = check.stats["shortcuts"]["leaning_words"]
     assert set(report) == {"hate", "intimidation", "death_threat"}
     for label, entry in report.items():
-        assert len(entry["strongest"]) == min(entry["count"], 30)
-        assert all(lean["share"] >= 0.6 and lean["messages"] >= 15 for lean in entry["strongest"]), label
+        strongest = entry["strongest"]
+        assert len(strongest) == min(entry["count"], shortcuts.LEAN_REPORT_TOP), label
+        assert all(
+            lean["messages"] >= shortcuts.LEAN_MIN_COUNT
+            and lean["share"] >= max(shortcuts.LEAN_MIN_SHARE, shortcuts.LEAN_MIN_LIFT * lean["base_rate"])
+            for lean in strongest
+        ), label
+        assert [lean["excess"] for lean in strongest] == sorted(
+            (lean["excess"] for lean in strongest), reverse=True
+        )
 
 
 def test_no_label_exclusive_formulas(check):

@@ -81,24 +81,34 @@ def test_label_exclusive_trigrams_spare_the_harm_itself():
 
 
 def test_leaning_words_find_a_lean_on_one_word():
-    # "dom" in 16 hate and 8 harmless messages (2/3 hate, base rate 1/4): a lean no 3-gram shows.
-    rows = [_row(f"vrouwen zijn dom, nummer {i}", hate=1) for i in range(16)]
-    rows += [_row(f"je bent dom, echt waar {i}") for i in range(8)]
-    rows += [_row(f"mooi weer vandaag {i}") for i in range(72)]
+    # "dom" in 16 hate and 8 harmless messages (2/3 hate, base rate 1/6): a lean no 3-gram shows.
+    rows = [_row("vrouwen zijn dom", hate=1)] * 16
+    rows += [_row("je bent dom")] * 8
+    rows += [_row("mooi weer vandaag")] * 72
     leans = {lean.word: lean for lean in leaning_words(rows, "hate")}
+    # "vrouwen" leans as much as "zijn", but a group word's lean is the identity-balance check's.
+    assert set(leans) == {"zijn", "dom"}
     assert leans["dom"].share == round(16 / 24, 3) and leans["dom"].base_rate == round(16 / 96, 3)
-    assert "vrouwen" not in leans, "a group word's lean is the identity-balance check's"
-    assert "echt" not in leans and "mooi" not in leans
+    assert [lean.word for lean in leaning_words(rows, "hate")] == ["zijn", "dom"], "most excess first"
     # Balanced by harmless uses, the lean is gone.
-    rows += [_row(f"wat ben jij dom zeg {i}") for i in range(16)]
+    rows += [_row("wat ben jij dom zeg")] * 16
     assert "dom" not in {lean.word for lean in leaning_words(rows, "hate")}
 
 
-def test_leaning_words_spare_the_harm_itself():
-    rows = [_row(f"ik maak je af, verrader {i}", intimidation=1, death=1) for i in range(20)]
-    rows += [_row(f"gezellig {i}") for i in range(60)]
+def test_leaning_words_need_a_lift_over_the_base_rate():
+    # Hate is 35 of 80 messages here: a word must be in 87.5% hate messages (2x its base rate) to lean;
+    # "typisch" is in 75%.
+    rows = [_row("typisch tuig", hate=1)] * 15 + [_row("typisch weer")] * 5
+    rows += [_row("ga weg", hate=1)] * 20 + [_row("mooi zo")] * 40
+    assert {lean.word for lean in leaning_words(rows, "hate")} == {"tuig", "ga", "weg"}
+    assert "typisch" in {lean.word for lean in leaning_words(rows, "hate", min_lift=1.0)}
+
+
+def test_leaning_words_spare_a_harm_term_but_not_its_neighbours():
+    rows = [_row("ik ga je doodschieten, verrader", intimidation=1, death=1)] * 20
+    rows += [_row("gezellig")] * 60
     words = {lean.word for lean in leaning_words(rows, "death_threat")}
-    assert words == {"verrader"}, "the words of a short harm term are the harm itself"
+    assert words == {"ik", "ga", "je", "verrader"}, "only a one-word harm term is the harm itself"
 
 
 def test_contrast_counts():

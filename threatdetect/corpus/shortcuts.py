@@ -47,8 +47,10 @@ LEAN_MIN_COUNT = 15
 LEAN_MIN_SHARE = 0.6
 #: ... and that share is this many times the label's share of all messages (reported, not failed).
 LEAN_MIN_LIFT = 2.0
-#: `data check` lists this many leaning words per label, those with the most messages above chance.
+#: `data check` lists this many leaning words per label, those with the most messages above chance ...
 LEAN_REPORT_TOP = 30
+#: ... and the datasheet's table this many.
+LEAN_TABLE_WORDS = 12
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)@\w+")
@@ -243,10 +245,23 @@ def label_exclusive_ngrams(
 
 @dataclass(frozen=True)
 class WordLean:
+    """A word that occurs mostly in messages with one label."""
+
     word: str
     messages: int
     share: float  # of the messages with the word, the share that carry the label
     base_rate: float  # the label's share of all messages
+    excess: float  # messages with the word and the label beyond what the base rate predicts
+
+
+def base_rate(rows: Sequence[Row], label: str) -> float:
+    """The share of `rows` that carry `label` (0 without rows)."""
+    return sum(bool(row[label]) for row in rows) / max(len(rows), 1)
+
+
+@lru_cache(maxsize=1)
+def _one_word_harm_terms() -> frozenset[str]:
+    return frozenset(term for term in harm_terms() if " " not in term)
 
 
 def leaning_words(
@@ -259,9 +274,11 @@ def leaning_words(
     """Single words that mostly occur in messages with `label`, harm terms and group words excepted.
 
     The 3-gram formula check cannot see a lean on one word: "dom" in 42 hate messages against 25
-    harmless ones taught a model that "Je bent dom" is hate. A word that is the harm itself ("kogel" is
-    not, "doodschieten" is) or names an identity group (that lean is the identity-balance check's) is
-    left out. Listed for the next round of contrast writing, not failed: some leans are the label.
+    harmless ones taught a model that "Je bent dom" is hate. A word that is a harm term by itself
+    ("doodschieten", a slur; "kogel" and the words of "ik maak je af" are not) or names an identity
+    group (that lean is the identity-balance check's) is left out. Listed for the next round of
+    contrast writing, not failed: some leans are the label. Strongest first: the most messages with
+    the word and the label beyond what the label's base rate predicts.
     """
     seen: Counter[str] = Counter()
     carrying: Counter[str] = Counter()
@@ -270,17 +287,23 @@ def leaning_words(
         seen.update(words)
         if row[label]:
             carrying.update(words)
-    base_rate = sum(bool(row[label]) for row in rows) / max(len(rows), 1)
+    rate = base_rate(rows, label)
+    harm = _one_word_harm_terms()
     leans = [
-        WordLean(word, total, round(carrying[word] / total, 3), round(base_rate, 3))
+        WordLean(
+            word,
+            total,
+            round(carrying[word] / total, 3),
+            round(rate, 3),
+            round(carrying[word] - total * rate, 1),
+        )
         for word, total in seen.items()
         if total >= min_count
-        and carrying[word] / total >= max(min_share, min_lift * base_rate)
-        and not _is_harm(word)
+        and carrying[word] / total >= max(min_share, min_lift * rate)
+        and word not in harm
         and not mentioned_groups(word)
     ]
-    # Strongest first: the most messages carrying the label beyond what its base rate predicts.
-    return sorted(leans, key=lambda lean: (-lean.messages * (lean.share - lean.base_rate), lean.word))
+    return sorted(leans, key=lambda lean: (-lean.excess, lean.word))
 
 
 def contrast_counts(rows: Sequence[Row]) -> dict[str, int]:
