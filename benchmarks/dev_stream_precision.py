@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from previous_model import extract_model
+from previous_model import extract_model, short_commit
 
 from threatdetect.corpus.sources import ORDINARY_TAGS
 from threatdetect.evaluation.prevalence import stream_metrics
@@ -57,12 +56,7 @@ def main() -> None:
         "--commit", default=PREVIOUS_COMMIT, help="git revision whose models/default to compare with"
     )
     args = parser.parse_args()
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", args.commit],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    commit = short_commit(args.commit)
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [row["text"] for row in rows]
     labels = np.array([[row[label] for label in LABELS] for row in rows])

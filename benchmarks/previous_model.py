@@ -30,6 +30,16 @@ V1_COMMIT = "981c38e"
 SETS = {"test": ROOT / "data" / "corpus" / "test.jsonl", "challenge": ROOT / "data" / "challenge"}
 
 
+def short_commit(revision: str) -> str:
+    """The short hash of a git revision of this checkout."""
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", revision],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def extract_model(commit: str, into: Path) -> Path:
     """`models/default` as committed at `commit`, unpacked under `into`."""
     archive = subprocess.run(
@@ -65,12 +75,7 @@ def main() -> None:
     )
     parser.add_argument("--commit", default=V1_COMMIT, help="git revision whose models/default to score")
     args = parser.parse_args()
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", args.commit],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    commit = short_commit(args.commit)
     with tempfile.TemporaryDirectory(prefix="threatdetect-previous-") as folder:
         previous = scores(extract_model(commit, Path(folder)))
     current = scores(ROOT / "models" / "default")
