@@ -182,7 +182,8 @@ def model_section() -> str:
         lines += [
             "",
             "Cascade against the second stage alone (gate tuned on dev to keep at least "
-            f"{components['min_flag_recall']:.0%} of its flags at the lowest preset's thresholds):",
+            f"{components['min_flag_recall']:.1%} of the flags at the default thresholds; each preset has "
+            "its own gate):",
             "",
             "| set | sent to transformer | second-stage flags kept |",
             "|---|---|---|",

@@ -59,6 +59,36 @@ def test_only_messages_past_the_gate_reach_the_transformer_and_the_rest_are_neve
     assert model.predict(["rustig"], cascade=False).stages == {"transformer": 1}
 
 
+def test_each_preset_uses_the_highest_gate_tuned_for_thresholds_it_reaches():
+    from threatdetect.modeling.cascade import CascadeModel
+    from threatdetect.modeling.model_dir import ModelConfig
+
+    own, recall = dict.fromkeys(LABELS, 0.5), dict.fromkeys(LABELS, 0.2)
+    config = ModelConfig(name="stub", kind="cascade", thresholds=own)
+    config.components.update(
+        gate=0.45, gate_thresholds=own, preset_gates={"recall": {"gate": 0.1, "thresholds": recall}}
+    )
+    scores = {"rustig": [0.05, 0.05, 0.05], "twijfel": [0.3, 0.1, 0.1], "zeker": [0.6, 0.1, 0.1]}
+    transformer = _Stage({text: [0.9, 0.9, 0.9] for text in scores})
+    model = CascadeModel(config, _Stage(scores), transformer)
+    at = {
+        name: np.asarray([t[label] for label in LABELS], dtype=np.float32)
+        for name, t in (("own", own), ("recall", recall))
+    }
+    assert model.gate_for(at["own"]) == 0.45
+    assert model.gate_for(at["own"] + 0.1) == 0.45, "higher thresholds keep the highest gate they reach"
+    assert model.gate_for(at["recall"]) == 0.1
+    assert model.gate_for(np.full(3, 0.3, dtype=np.float32)) == 0.1, "between the two: the recall gate"
+    assert model.gate_for(np.full(3, 0.1, dtype=np.float32)) is None
+
+    assert model.predict(list(scores), thresholds=at["own"]).stages == {"linear": 2, "transformer": 1}
+    assert transformer.seen[-1] == ["zeker"]
+    assert model.predict(list(scores), thresholds=at["recall"]).stages == {"linear": 1, "transformer": 2}
+    assert transformer.seen[-1] == ["twijfel", "zeker"]
+    below = model.predict(list(scores), thresholds=np.full(3, 0.1, dtype=np.float32))
+    assert below.stages == {"transformer": 3}
+
+
 def test_a_threat_buried_in_a_long_text_still_opens_the_gate():
     from threatdetect.modeling.cascade import CascadeModel, gate_windows
     from threatdetect.modeling.model_dir import ModelConfig

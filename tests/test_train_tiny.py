@@ -104,8 +104,10 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     saved = json.loads((directory / CONFIG_FILE).read_text())
     assert saved["kind"] == "cascade" and 0.0 <= saved["components"]["gate"] <= 1.0
     assert "cascade" in saved["metrics"]
-    assert saved["components"]["gate_thresholds"] == {
-        label: min(p[label] for p in saved["threshold_presets"].values()) for label in LABELS
+    # One gate for the model's own thresholds, one more for each preset with other thresholds.
+    assert saved["components"]["gate_thresholds"] == saved["thresholds"]
+    assert {name: gate["thresholds"] for name, gate in saved["components"]["preset_gates"].items()} == {
+        name: preset for name, preset in saved["threshold_presets"].items() if preset != saved["thresholds"]
     }
     full = Detector.load(directory, precision="fp32", cascade=False).predict_proba(TEXTS)
     cascade = Detector.load(directory, precision="fp32")
@@ -127,7 +129,7 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     np.testing.assert_array_equal(strict.predict_proba(TEXTS), cascade.predict_proba(TEXTS))
     assert model.gate == gate_before
     np.testing.assert_array_equal(model.thresholds, thresholds_before)
-    # The gate was tuned down to the recall preset, so that preset keeps the cascade.
+    # The recall preset has its own gate, so it keeps the cascade.
     assert Detector(model, thresholds="recall", model_path=directory).cascade is True
 
 

@@ -2,7 +2,10 @@
 cannot rule out.
 
 The gate is one threshold on the linear model's strongest label score, tuned on dev so that at
-least `min_flag_recall` of the messages the transformer flags pass it. A message that passes is
+least `min_flag_recall` of the messages the model flags pass it. Each threshold preset the model ships
+has its own gate (`components.preset_gates`): a gate tuned for recall-first thresholds must let far
+more messages through than one tuned for the default thresholds, and a stream scored at the default
+thresholds should not pay for that. A message that passes is
 scored by the transformer for every label, so its flags survive whatever label opened the gate; a
 model trained with `combine: blend` mixes the two stages' scores for it instead, with the
 transformer's weight tuned on dev (`components.blend_weight`). Messages that do not pass keep the
@@ -192,6 +195,7 @@ class CascadeModel:
         self.linear = linear
         self.transformer = transformer
         self.normalizer = Normalizer(NormalizerSettings.from_dict(config.normalizer))
+        #: The gate for the model's own thresholds.
         self.gate = float(config.components["gate"])
         #: Weight of the transformer in the final score of a message that passes the gate (1.0 unless
         #: the model was trained with `cascade.combine: blend`).
@@ -199,9 +203,15 @@ class CascadeModel:
         #: Linear score from which the first stage decides a label flagged (1.0: never; one-sided gate).
         self.flag_gate = float(config.components.get("flag_gate", 1.0))
         self.thresholds = np.asarray([config.thresholds[label] for label in LABELS], dtype=np.float32)
-        # The gate was tuned for the lowest thresholds of any preset the model ships.
-        gate_thresholds = config.components.get("gate_thresholds", config.thresholds)
-        self.gate_thresholds = np.asarray([gate_thresholds[label] for label in LABELS], dtype=np.float32)
+        #: Every gate with the thresholds it was tuned for: the model's own, then one per preset.
+        self.gates = [(self.gate, config.components.get("gate_thresholds", config.thresholds))]
+        self.gates += [
+            (float(g["gate"]), g["thresholds"]) for g in config.components.get("preset_gates", {}).values()
+        ]
+        self.gates = [
+            (gate, np.asarray([tuned[label] for label in LABELS], dtype=np.float32))
+            for gate, tuned in self.gates
+        ]
 
     @classmethod
     def load(
@@ -215,9 +225,15 @@ class CascadeModel:
         transformer = TransformerModel.load(directory, config, device=device, precision=precision)
         return cls(config, linear, transformer)
 
+    def gate_for(self, thresholds: np.ndarray) -> float | None:
+        """The highest gate tuned for thresholds at or below `thresholds` (a gate keeps the flags of the
+        thresholds it was tuned for, so also those of higher ones); None when `thresholds` go below
+        every tuned set and ask for flags no gate ever saw."""
+        applicable = [gate for gate, tuned in self.gates if np.all(thresholds >= tuned)]
+        return max(applicable) if applicable else None
+
     def gate_applies(self, thresholds: np.ndarray) -> bool:
-        """The gate was tuned for the model's thresholds; a lower one asks for flags it never saw."""
-        return bool(np.all(thresholds >= self.gate_thresholds))
+        return self.gate_for(thresholds) is not None
 
     def passes_gate(self, linear_scores: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
         """Messages the transformer must see: past the tuned gate and, for a blended model, able to
@@ -229,7 +245,8 @@ class CascadeModel:
         self, linear_scores: np.ndarray, thresholds: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Which messages go on to the transformer, and the first stage's scores for every message."""
-        tuned = linear_scores.max(axis=1) >= self.gate
+        gate = self.gate_for(thresholds)
+        tuned = linear_scores.max(axis=1) >= (0.0 if gate is None else gate)
         floor = blend_floor(implied_thresholds(thresholds), self.blend_weight)
         decided, scores = decide_first_stage(linear_scores, thresholds, floor, self.flag_gate)
         return tuned & ~decided, scores

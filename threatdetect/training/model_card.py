@@ -220,9 +220,13 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         lines += [
             "## Cascade",
             "",
-            f"Gate on the strongest linear score: `{model_config.components.get('gate')}`",
+            f"Gate on the strongest linear score: `{model_config.components.get('gate')}` at the default "
+            f"thresholds, tuned to keep {model_config.components.get('min_flag_recall', 0):.1%} of the dev "
+            "messages they flag.",
             "",
         ]
+        for name, preset in model_config.components.get("preset_gates", {}).items():
+            lines += [f"Gate for the `{name}` preset (its own thresholds): `{preset['gate']}`", ""]
         if model_config.components.get("flag_gate", 1.0) < 1.0:
             lines += [
                 f"Two-sided gate: a linear score of at least `{model_config.components['flag_gate']}` decides "

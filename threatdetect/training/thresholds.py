@@ -48,10 +48,6 @@ def threshold_presets(
     return {DEFAULT_PRESET: balanced, RECALL_PRESET: recall}
 
 
-def lowest(presets: dict[str, dict[str, float]]) -> dict[str, float]:
-    return {label: min(values[label] for values in presets.values()) for label in LABELS}
-
-
 def tune_blend_weight(
     linear: np.ndarray, transformer: np.ndarray, dev: LabelledSplit, settings: ThresholdSettings
 ) -> float:

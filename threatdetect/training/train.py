@@ -33,7 +33,6 @@ from threatdetect.training.data import LabelledSplit, load_splits
 from threatdetect.training.model_card import FIGURES_DIR, write_model_card
 from threatdetect.training.thresholds import (
     DEFAULT_PRESET,
-    lowest,
     threshold_presets,
     tune_blend_weight,
 )
@@ -208,6 +207,13 @@ STAGE_SECTIONS = ("model", "seed", "normalizer", "linear", "transformer")
 RUNTIME_SETTINGS = ("device", "eval_batch_size")
 
 
+def _gate_at(
+    thresholds: dict[str, float], linear_dev: np.ndarray, combined_dev: np.ndarray, min_flag_recall: float
+) -> float:
+    """The cascade gate that keeps `min_flag_recall` of the dev messages flagged at `thresholds`."""
+    return tune_gate(linear_dev, apply_thresholds(combined_dev, thresholds), min_flag_recall)
+
+
 def _reuse_stages(
     config: TrainConfig,
     splits: dict[str, LabelledSplit],
@@ -292,14 +298,19 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
             weight = tune_blend_weight(linear_dev, transformer_dev, splits["dev"], config.thresholds)
         combined_dev = blend(linear_dev, transformer_dev, weight)
         _set_thresholds(model_config, combined_dev, splits["dev"], config)
-        # The gate keeps the flags of the lowest preset, so every preset can use the cascade.
-        gate_thresholds = lowest(model_config.threshold_presets)
-        flags = apply_thresholds(combined_dev, gate_thresholds)
+        recall = config.cascade.min_flag_recall
         model_config.components = {
             "linear_dir": LINEAR_SUBDIR,
-            "gate": tune_gate(linear_dev, flags, config.cascade.min_flag_recall),
-            "gate_thresholds": gate_thresholds,
-            "min_flag_recall": config.cascade.min_flag_recall,
+            "gate": _gate_at(model_config.thresholds, linear_dev, combined_dev, recall),
+            "gate_thresholds": dict(model_config.thresholds),
+            # Each preset with other thresholds gets its own gate, so every preset can use the cascade
+            # and a stream scored at the default thresholds does not pay for the recall preset's.
+            "preset_gates": {
+                name: {"gate": _gate_at(preset, linear_dev, combined_dev, recall), "thresholds": dict(preset)}
+                for name, preset in model_config.threshold_presets.items()
+                if preset != model_config.thresholds
+            },
+            "min_flag_recall": recall,
             "combine": config.cascade.combine,
             "blend_weight": weight,
         }
