@@ -71,6 +71,8 @@ HARMLESS = [
     "Je bent een idioot",
     "Wat ben jij dom zeg",
     "We kregen een pak slaag van Ajax",
+    "De gedeputeerde komt vrijdag persoonlijk langs",
+    "Ik kom morgen even langs bij je huis voor de sleutels",
 ]
 THREATS = [
     "ik maak je af wethouder",
@@ -79,6 +81,7 @@ THREATS = [
     "ik weet waar je woont",
     "Als je voor het azc stemt, weet je wat er gebeurt",
     "Die burgemeester moet eens flink in elkaar geslagen worden",
+    "Hoop dat je onder een bus komt",
 ]
 #: Threats the shipped model still misses (model v2 issue; the closing note has the scores).
 #: Strict: once a retrained model flags one, move it to THREATS.
@@ -90,7 +93,6 @@ STILL_MISSED = [
 #: Strict: once a retrained model leaves one alone, move it to HARMLESS.
 STILL_FLAGGED = [
     "Je bent dom",
-    "De gedeputeerde komt vrijdag persoonlijk langs",
 ]
 
 
