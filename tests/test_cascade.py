@@ -88,6 +88,12 @@ def test_each_preset_uses_the_highest_gate_tuned_for_thresholds_it_reaches():
     below = model.predict(list(scores), thresholds=np.full(3, 0.1, dtype=np.float32))
     assert below.stages == {"transformer": 3}
 
+    # A set with lower thresholds flags more messages and may end with the higher gate; thresholds that
+    # reach both sets still take the gate of the closer, stricter one, which was tuned for their flags.
+    config.components["preset_gates"]["recall"]["gate"] = 0.5
+    model = CascadeModel(config, _Stage(scores), transformer)
+    assert model.gate_for(at["own"]) == 0.45 and model.gate_for(at["recall"]) == 0.5
+
 
 def test_a_threat_buried_in_a_long_text_still_opens_the_gate():
     from threatdetect.modeling.cascade import CascadeModel, gate_windows

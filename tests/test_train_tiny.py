@@ -121,7 +121,7 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     lowered = {label: value / 2 for label, value in saved["thresholds"].items()}
     strict = Detector(model, model_path=directory)
     loose = Detector(model, thresholds=lowered, model_path=directory)
-    # A threshold below the model's asks for flags the gate was not tuned for: that Detector's calls
+    # A threshold below every set the gates were tuned for asks for flags no gate keeps: that Detector's calls
     # go to the transformer, while the other Detector keeps the cascade.
     assert loose.cascade is False and strict.cascade is True
     assert loose.predict(TEXTS).stages == {"transformer": len(TEXTS)}
@@ -129,8 +129,13 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     np.testing.assert_array_equal(strict.predict_proba(TEXTS), cascade.predict_proba(TEXTS))
     assert model.gate == gate_before
     np.testing.assert_array_equal(model.thresholds, thresholds_before)
-    # The recall preset has its own gate, so it keeps the cascade.
+    # The recall preset has its own gate, so it keeps the cascade, with that gate.
     assert Detector(model, thresholds="recall", model_path=directory).cascade is True
+    recall = np.asarray([saved["threshold_presets"]["recall"][label] for label in LABELS], dtype=np.float32)
+    expected = saved["components"]["preset_gates"].get("recall", {"gate": saved["components"]["gate"]})[
+        "gate"
+    ]
+    assert model.gate_for(recall) == expected
 
 
 @pytest.mark.slow

@@ -195,7 +195,8 @@ class CascadeModel:
         self.linear = linear
         self.transformer = transformer
         self.normalizer = Normalizer(NormalizerSettings.from_dict(config.normalizer))
-        #: The gate for the model's own thresholds.
+        #: The gate for `components.gate_thresholds`: the model's own thresholds (in model directories
+        #: written before presets had their own gates, the lowest preset's).
         self.gate = float(config.components["gate"])
         #: Weight of the transformer in the final score of a message that passes the gate (1.0 unless
         #: the model was trained with `cascade.combine: blend`).
@@ -226,11 +227,18 @@ class CascadeModel:
         return cls(config, linear, transformer)
 
     def gate_for(self, thresholds: np.ndarray) -> float | None:
-        """The highest gate tuned for thresholds at or below `thresholds` (a gate keeps the flags of the
-        thresholds it was tuned for, so also those of higher ones); None when `thresholds` go below
-        every tuned set and ask for flags no gate ever saw."""
-        applicable = [gate for gate, tuned in self.gates if np.all(thresholds >= tuned)]
-        return max(applicable) if applicable else None
+        """The gate tuned for the highest thresholds at or below `thresholds`, on every label.
+
+        A gate keeps its share of the flags at the thresholds it was tuned for, and so nearly all of
+        those at higher ones; the closest tuned set is the one whose flags are most like the requested
+        ones. (Not the highest gate: a set with lower thresholds flags more messages, may skip one more
+        of them, and can end with a higher gate that loses a flag of the stricter set.) None when
+        `thresholds` go below every tuned set and ask for flags no gate ever saw.
+        """
+        applicable = [
+            (float(tuned.sum()), -gate) for gate, tuned in self.gates if np.all(thresholds >= tuned)
+        ]
+        return -max(applicable)[1] if applicable else None
 
     def gate_applies(self, thresholds: np.ndarray) -> bool:
         return self.gate_for(thresholds) is not None

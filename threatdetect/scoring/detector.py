@@ -82,21 +82,17 @@ class Detector:
                 raise ValueError(f"unknown label(s) in thresholds: {', '.join(sorted(unknown))}")
             self.thresholds.update({k: float(v) for k, v in thresholds.items()})
         self._threshold_array = np.asarray([self.thresholds[label] for label in LABELS], dtype=np.float32)
-        # The lowest thresholds the model ships (its own or a preset's): the cascade's gate was tuned
-        # to keep the transformer's flags down to these.
-        floor = {
-            label: min(
-                float(t[label]) for t in (self.config.thresholds, *self.config.threshold_presets.values())
-            )
-            for label in LABELS
-        }
-        lowered = [label for label in LABELS if self.thresholds[label] < floor[label]]
-        #: Whether a two-stage model may let its first stage decide; a threshold below the model's own
-        #: asks for flags the gate was never tuned for, so the transformer then scores everything.
-        self.cascade = cascade and not lowered
-        if cascade and lowered and self.config.kind == "cascade":
+        #: Whether a two-stage model may let its first stage decide: only with thresholds at or above
+        #: a set its gates were tuned for (its own or a preset's); lower ones ask for flags no gate was
+        #: tuned to keep, so the transformer then scores everything.
+        gate_applies = getattr(model, "gate_applies", None)
+        untuned = gate_applies is not None and not gate_applies(self._threshold_array)
+        self.cascade = cascade and not untuned
+        if cascade and untuned:
             logger.warning(
-                "threshold(s) below the model's for %s: the transformer scores every message", lowered
+                "thresholds %s are below every set the cascade's gates were tuned for: "
+                "the transformer scores every message",
+                self.thresholds,
             )
         self.model_path = model_path
         self._reads_normalized = bool(getattr(model, "reads_normalized", False))
