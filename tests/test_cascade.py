@@ -59,7 +59,7 @@ def test_only_messages_past_the_gate_reach_the_transformer_and_the_rest_are_neve
     assert model.predict(["rustig"], cascade=False).stages == {"transformer": 1}
 
 
-def test_each_preset_uses_the_highest_gate_tuned_for_thresholds_it_reaches():
+def test_each_preset_uses_the_gate_of_the_closest_tuned_set_it_reaches():
     from threatdetect.modeling.cascade import CascadeModel
     from threatdetect.modeling.model_dir import ModelConfig
 
@@ -76,7 +76,7 @@ def test_each_preset_uses_the_highest_gate_tuned_for_thresholds_it_reaches():
         for name, t in (("own", own), ("recall", recall))
     }
     assert model.gate_for(at["own"]) == 0.45
-    assert model.gate_for(at["own"] + 0.1) == 0.45, "higher thresholds keep the highest gate they reach"
+    assert model.gate_for(at["own"] + 0.1) == 0.45, "higher thresholds keep the gate of the closest set"
     assert model.gate_for(at["recall"]) == 0.1
     assert model.gate_for(np.full(3, 0.3, dtype=np.float32)) == 0.1, "between the two: the recall gate"
     assert model.gate_for(np.full(3, 0.1, dtype=np.float32)) is None

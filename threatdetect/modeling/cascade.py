@@ -205,13 +205,16 @@ class CascadeModel:
         self.flag_gate = float(config.components.get("flag_gate", 1.0))
         self.thresholds = np.asarray([config.thresholds[label] for label in LABELS], dtype=np.float32)
         #: Every gate with the thresholds it was tuned for: the model's own, then one per preset.
-        self.gates = [(self.gate, config.components.get("gate_thresholds", config.thresholds))]
-        self.gates += [
-            (float(g["gate"]), g["thresholds"]) for g in config.components.get("preset_gates", {}).values()
+        tuned_sets = [
+            {"gate": self.gate, "thresholds": config.components.get("gate_thresholds", config.thresholds)}
         ]
+        tuned_sets += config.components.get("preset_gates", {}).values()
         self.gates = [
-            (gate, np.asarray([tuned[label] for label in LABELS], dtype=np.float32))
-            for gate, tuned in self.gates
+            (
+                float(tuned["gate"]),
+                np.asarray([tuned["thresholds"][label] for label in LABELS], dtype=np.float32),
+            )
+            for tuned in tuned_sets
         ]
 
     @classmethod
@@ -235,10 +238,12 @@ class CascadeModel:
         of them, and can end with a higher gate that loses a flag of the stricter set.) None when
         `thresholds` go below every tuned set and ask for flags no gate ever saw.
         """
-        applicable = [
-            (float(tuned.sum()), -gate) for gate, tuned in self.gates if np.all(thresholds >= tuned)
-        ]
-        return -max(applicable)[1] if applicable else None
+        applicable = [(gate, tuned) for gate, tuned in self.gates if np.all(thresholds >= tuned)]
+        if not applicable:
+            return None
+        # The closest set has the highest thresholds; between equal sets, the lower gate keeps more.
+        gate, _ = max(applicable, key=lambda pair: (float(pair[1].sum()), -pair[0]))
+        return gate
 
     def gate_applies(self, thresholds: np.ndarray) -> bool:
         return self.gate_for(thresholds) is not None

@@ -298,19 +298,22 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
             weight = tune_blend_weight(linear_dev, transformer_dev, splits["dev"], config.thresholds)
         combined_dev = blend(linear_dev, transformer_dev, weight)
         _set_thresholds(model_config, combined_dev, splits["dev"], config)
-        recall = config.cascade.min_flag_recall
+        min_flag_recall = config.cascade.min_flag_recall
         model_config.components = {
             "linear_dir": LINEAR_SUBDIR,
-            "gate": _gate_at(model_config.thresholds, linear_dev, combined_dev, recall),
+            "gate": _gate_at(model_config.thresholds, linear_dev, combined_dev, min_flag_recall),
             "gate_thresholds": dict(model_config.thresholds),
             # Each preset with other thresholds gets its own gate, so every preset can use the cascade
             # and a stream scored at the default thresholds does not pay for the recall preset's.
             "preset_gates": {
-                name: {"gate": _gate_at(preset, linear_dev, combined_dev, recall), "thresholds": dict(preset)}
+                name: {
+                    "gate": _gate_at(preset, linear_dev, combined_dev, min_flag_recall),
+                    "thresholds": dict(preset),
+                }
                 for name, preset in model_config.threshold_presets.items()
                 if preset != model_config.thresholds
             },
-            "min_flag_recall": recall,
+            "min_flag_recall": min_flag_recall,
             "combine": config.cascade.combine,
             "blend_weight": weight,
         }
