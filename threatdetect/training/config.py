@@ -131,10 +131,14 @@ class CascadeSettings(_Section):
     `combine`: `gate` scores a message that passes the gate with the transformer alone; `blend` mixes
     the two stages' scores for it, with the transformer's weight tuned on dev.
     `flag_gate_max_changed` makes a blended cascade's gate two-sided (see `modeling/cascade.py`).
+    `blend_choice`: `best` takes the transformer weight with the best mean AP on the reweighted dev;
+    `cheapest_tied` the lowest weight whose mean AP dev cannot tell from the best (bootstrap, see
+    `training/thresholds.py`), which sends fewer messages to the transformer.
     """
 
     min_flag_recall: Number = Field(0.99, ge=0.5, le=1.0)
     combine: Literal["gate", "blend"] = "gate"
+    blend_choice: Literal["best", "cheapest_tied"] = "best"
     #: Two-sided gate (blend only): the first stage also decides clear flags, at the lowest linear score
     #: that changes the labels of at most this share of dev messages. 0 keeps the gate one-sided.
     flag_gate_max_changed: Number = Field(0.0, ge=0.0, le=0.05)

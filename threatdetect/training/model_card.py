@@ -227,6 +227,9 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         ]
         for name, preset in model_config.components.get("preset_gates", {}).items():
             lines += [f"Gate for the `{name}` preset (its own thresholds): `{preset['gate']}`", ""]
+        blend_weights = model_config.metrics.get("blend_weights")
+        if blend_weights:
+            lines += _blend_section(blend_weights, model_config.components.get("blend_weight"))
         if model_config.components.get("flag_gate", 1.0) < 1.0:
             lines += [
                 f"Two-sided gate: a linear score of at least `{model_config.components['flag_gate']}` decides "
@@ -263,3 +266,27 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
     path = output_dir / "README.md"
     path.write_text("\n".join(line for line in lines if line is not None) + "\n", encoding="utf-8")
     return path
+
+
+def _blend_section(blend_weights: dict, chosen: float | None) -> list[str]:
+    """The candidate transformer weights of the blend with their dev mean AP (and, when the cheapest
+    tied weight was chosen, the bootstrap interval of each one's deficit to the best)."""
+    tied = blend_weights["choice"] == "cheapest_tied"
+    lines = [
+        f"Blend weight of the transformer: `{chosen}` ("
+        + (
+            "the lowest weight whose mean AP on the reweighted dev cannot be told from the best one's: "
+            "the 95% bootstrap interval of its deficit reaches 0"
+            if tied
+            else "the best mean AP on the reweighted dev"
+        )
+        + ").",
+        "",
+        "| transformer weight | dev mean AP (stream-weighted) |"
+        + (" deficit to the best, 95% interval |" if tied else ""),
+        "|---|---|" + ("---|" if tied else ""),
+    ]
+    for weight, row in blend_weights["dev"].items():
+        interval = f" {row['deficit_low']:+.4f} .. {row['deficit_high']:+.4f} |" if tied else ""
+        lines.append(f"| {weight} | {row['mean_ap']:.4f} |{interval}")
+    return [*lines, ""]

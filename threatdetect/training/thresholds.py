@@ -48,22 +48,54 @@ def threshold_presets(
     return {DEFAULT_PRESET: balanced, RECALL_PRESET: recall}
 
 
-def tune_blend_weight(
-    linear: np.ndarray, transformer: np.ndarray, dev: LabelledSplit, settings: ThresholdSettings
-) -> float:
-    """The transformer weight with the best mean average precision on the reweighted dev stream."""
-    weights = dev_stream_weights(dev, settings)
+#: Resamples of dev behind `blend_choice: cheapest_tied`.
+BLEND_RESAMPLES = 200
 
-    def score(weight: float) -> float:
-        mixed = blend(linear, transformer, weight)
-        return float(
-            np.mean(
-                [
-                    average_precision_score(dev.labels[:, i], mixed[:, i], sample_weight=weights)
-                    for i in range(len(LABELS))
-                    if dev.labels[:, i].any()
-                ]
-            )
+
+def _mean_ap(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> float:
+    return float(
+        np.mean(
+            [
+                average_precision_score(labels[:, i], scores[:, i], sample_weight=weights)
+                for i in range(len(LABELS))
+                if labels[:, i].any()
+            ]
         )
+    )
 
-    return max(BLEND_WEIGHTS, key=score)
+
+def tune_blend_weight(
+    linear: np.ndarray,
+    transformer: np.ndarray,
+    dev: LabelledSplit,
+    settings: ThresholdSettings,
+    choice: str = "best",
+    seed: int = 0,
+) -> tuple[float, dict[str, dict[str, float]]]:
+    """The transformer weight of the blend, and per candidate weight its mean average precision on the
+    reweighted dev stream.
+
+    `best`: the weight with the highest mean AP. `cheapest_tied`: the lowest weight whose mean AP dev
+    cannot tell from the best one's: the 95% interval of its deficit over `BLEND_RESAMPLES` bootstrap
+    resamples of dev reaches 0. A lower weight gives the linear stage more say, so its exact floor
+    (see `modeling/cascade.py`) keeps more messages away from the transformer.
+    """
+    weights = dev_stream_weights(dev, settings)
+    mixed = {w: blend(linear, transformer, w) for w in BLEND_WEIGHTS}
+    mean_ap = {w: _mean_ap(dev.labels, mixed[w], weights) for w in BLEND_WEIGHTS}
+    best = max(BLEND_WEIGHTS, key=mean_ap.__getitem__)
+    table = {str(w): {"mean_ap": round(mean_ap[w], 4)} for w in BLEND_WEIGHTS}
+    if choice == "best":
+        return best, table
+    rng = np.random.default_rng(seed)
+    deficits: dict[float, list[float]] = {w: [] for w in BLEND_WEIGHTS}
+    for _ in range(BLEND_RESAMPLES):
+        rows = rng.integers(0, len(dev.labels), len(dev.labels))
+        resampled = {w: _mean_ap(dev.labels[rows], mixed[w][rows], weights[rows]) for w in BLEND_WEIGHTS}
+        for w in BLEND_WEIGHTS:
+            deficits[w].append(resampled[w] - resampled[best])
+    for w in BLEND_WEIGHTS:
+        low, high = np.percentile(deficits[w], [2.5, 97.5])
+        table[str(w)].update(deficit_low=round(float(low), 4), deficit_high=round(float(high), 4))
+    tied = [w for w in BLEND_WEIGHTS if w == best or table[str(w)]["deficit_high"] >= 0.0]
+    return min(tied), table

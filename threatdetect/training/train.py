@@ -293,9 +293,16 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
                 config, splits, output_dir, "cascade"
             )
         linear_dev = linear.predict_proba(splits["dev"].texts)
-        weight = 1.0
+        weight, blend_weights = 1.0, {}
         if config.cascade.combine == "blend":
-            weight = tune_blend_weight(linear_dev, transformer_dev, splits["dev"], config.thresholds)
+            weight, blend_weights = tune_blend_weight(
+                linear_dev,
+                transformer_dev,
+                splits["dev"],
+                config.thresholds,
+                choice=config.cascade.blend_choice,
+                seed=config.seed,
+            )
         combined_dev = blend(linear_dev, transformer_dev, weight)
         _set_thresholds(model_config, combined_dev, splits["dev"], config)
         min_flag_recall = config.cascade.min_flag_recall
@@ -317,6 +324,11 @@ def train(config: TrainConfig, reuse: Path | None = None) -> TrainResult:
             "combine": config.cascade.combine,
             "blend_weight": weight,
         }
+        if blend_weights:
+            model_config.metrics["blend_weights"] = {
+                "choice": config.cascade.blend_choice,
+                "dev": blend_weights,
+            }
         if config.cascade.combine == "blend" and config.cascade.flag_gate_max_changed > 0:
             model_config.components["flag_gate"] = tune_flag_gate(
                 linear_dev,
