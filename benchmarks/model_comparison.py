@@ -48,7 +48,7 @@ CANDIDATES: dict[str, list[str]] = {
         "cascade.combine=gate",
     ],
     # The default set-up itself with another seed: how far two runs of one recipe lie apart.
-    "default set-up, seed 14 (run-to-run spread)": ["seed=14"],
+    "default set-up, seed 13 (run-to-run spread)": ["seed=13"],
 }
 
 #: Settings that say where a run's config came from and wrote its output, not how it trained.
@@ -99,7 +99,15 @@ def row_from_model(name: str, model_dir: Path) -> dict:
             f"{model_dir} saw {model_config.training.get('train_size')} training messages; "
             f"{train_file.relative_to(ROOT)} has {train_rows}: it was trained on another corpus"
         )
-    row = summary_row(name, model_config.metrics, None)
+    # A cascade's row is its second stage on every message (no gate), as the default run's own rows
+    # are; the model's evaluation metrics are of the gated cascade and would not compare with them.
+    variants = model_config.metrics.get("second_stage_variants", {})
+    variant = variants.get("blended") or variants.get("gated")
+    if variant:
+        row = {key: value for key, value in variant.items() if key != "blend_weight"}
+        row["name"] = name
+    else:
+        row = summary_row(name, model_config.metrics, None)
     row["train_messages"] = model_config.training.get("train_size")
     return row
 
