@@ -23,3 +23,18 @@ def test_every_candidate_is_a_valid_config():
             str(model_comparison.ROOT / "configs" / "default.yaml"), overrides
         )
         assert config.to_dict()
+
+
+def test_a_cascade_run_gives_its_ungated_second_stage_row(tmp_path):
+    """The default run's own rows score every message with the second stage (no gate); a candidate
+    recorded from a finished cascade run must be measured the same way, not by its gated metrics."""
+    import json
+
+    recorded = json.loads((model_comparison.ROOT / "models" / "default" / "threatdetect.json").read_text())
+    recorded["training"]["config"]["seed"] = 13  # the settings of the run-to-run candidate
+    (tmp_path / "threatdetect.json").write_text(json.dumps(recorded))
+    row = model_comparison.row_from_model("default set-up, seed 13 (run-to-run spread)", tmp_path)
+    blended = recorded["metrics"]["second_stage_variants"]["blended"]
+    gated = model_comparison.summary_row("gated cascade", recorded["metrics"], None)
+    assert row["dev_mean_ap"] == blended["dev_mean_ap"] != gated["dev_mean_ap"]
+    assert row["name"] == "default set-up, seed 13 (run-to-run spread)" and "blend_weight" not in row
