@@ -55,6 +55,18 @@ CANDIDATES: dict[str, list[str]] = {
 RUN_LOCAL = ("output_dir", "comparison", "source")
 
 
+def candidate_row(name: str, metrics: dict, seconds: float | None) -> dict:
+    """A candidate's row. A cascade's row is its second stage on every message (no gate), as the
+    default run's own rows are; its evaluation metrics are of the gated cascade and would not
+    compare with them."""
+    variants = metrics.get("second_stage_variants", {})
+    variant = variants.get("blended") or variants.get("gated")
+    if not variant:
+        return summary_row(name, metrics, seconds)
+    row = {key: value for key, value in variant.items() if key != "blend_weight"}
+    return {**row, "name": name, "train_seconds": seconds}
+
+
 def run(name: str, overrides: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="threatdetect-candidate-") as folder:
         config = load_config(
@@ -64,7 +76,7 @@ def run(name: str, overrides: list[str]) -> dict:
         started = time.perf_counter()
         result = train(config)
         seconds = round(time.perf_counter() - started, 1)
-        row = summary_row(name, result.metrics, seconds)
+        row = candidate_row(name, result.metrics, seconds)
         # The corpus grows between runs: each row says how many training messages it saw (the
         # number the model card gives this run's own rows).
         row["train_messages"] = ModelConfig.load(result.output_dir).training.get("train_size")
@@ -99,15 +111,7 @@ def row_from_model(name: str, model_dir: Path) -> dict:
             f"{model_dir} saw {model_config.training.get('train_size')} training messages; "
             f"{train_file.relative_to(ROOT)} has {train_rows}: it was trained on another corpus"
         )
-    # A cascade's row is its second stage on every message (no gate), as the default run's own rows
-    # are; the model's evaluation metrics are of the gated cascade and would not compare with them.
-    variants = model_config.metrics.get("second_stage_variants", {})
-    variant = variants.get("blended") or variants.get("gated")
-    if variant:
-        row = {key: value for key, value in variant.items() if key != "blend_weight"}
-        row["name"] = name
-    else:
-        row = summary_row(name, model_config.metrics, None)
+    row = candidate_row(name, model_config.metrics, None)
     row["train_messages"] = model_config.training.get("train_size")
     return row
 

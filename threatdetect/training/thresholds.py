@@ -6,6 +6,8 @@ gate and the blend weight are tuned here too, on the same dev scores.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from sklearn.metrics import average_precision_score
 
@@ -50,17 +52,12 @@ def threshold_presets(
 
 #: Resamples of dev behind `blend_choice: cheapest_tied`.
 BLEND_RESAMPLES = 200
+BLEND_CHOICES = ("best", "cheapest_tied")
 
 
-def _mean_ap(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> float:
+def _mean_ap(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray, columns: list[int]) -> float:
     return float(
-        np.mean(
-            [
-                average_precision_score(labels[:, i], scores[:, i], sample_weight=weights)
-                for i in range(len(LABELS))
-                if labels[:, i].any()
-            ]
-        )
+        np.mean([average_precision_score(labels[:, i], scores[:, i], sample_weight=weights) for i in columns])
     )
 
 
@@ -69,7 +66,7 @@ def tune_blend_weight(
     transformer: np.ndarray,
     dev: LabelledSplit,
     settings: ThresholdSettings,
-    choice: str = "best",
+    choice: Literal["best", "cheapest_tied"] = "best",
     seed: int = 0,
 ) -> tuple[float, dict[str, dict[str, float]]]:
     """The transformer weight of the blend, and per candidate weight its mean average precision on the
@@ -78,24 +75,38 @@ def tune_blend_weight(
     `best`: the weight with the highest mean AP. `cheapest_tied`: the lowest weight whose mean AP dev
     cannot tell from the best one's: the 95% interval of its deficit over `BLEND_RESAMPLES` bootstrap
     resamples of dev reaches 0. A lower weight gives the linear stage more say, so its exact floor
-    (see `modeling/cascade.py`) keeps more messages away from the transformer.
+    (see `modeling/cascade.py`) keeps more messages away from the transformer. A resample in which a
+    label with dev positives has none is drawn again, so every mean covers the same labels.
     """
+    if choice not in BLEND_CHOICES:
+        raise ValueError(f"blend choice must be one of {', '.join(BLEND_CHOICES)}, not {choice!r}")
     weights = dev_stream_weights(dev, settings)
+    columns = [i for i in range(len(LABELS)) if dev.labels[:, i].any()]
     mixed = {w: blend(linear, transformer, w) for w in BLEND_WEIGHTS}
-    mean_ap = {w: _mean_ap(dev.labels, mixed[w], weights) for w in BLEND_WEIGHTS}
+    mean_ap = {w: _mean_ap(dev.labels, mixed[w], weights, columns) for w in BLEND_WEIGHTS}
     best = max(BLEND_WEIGHTS, key=mean_ap.__getitem__)
     table = {str(w): {"mean_ap": round(mean_ap[w], 4)} for w in BLEND_WEIGHTS}
     if choice == "best":
         return best, table
     rng = np.random.default_rng(seed)
     deficits: dict[float, list[float]] = {w: [] for w in BLEND_WEIGHTS}
-    for _ in range(BLEND_RESAMPLES):
+    drawn = 0
+    while len(deficits[best]) < BLEND_RESAMPLES:
+        drawn += 1
+        if drawn > 20 * BLEND_RESAMPLES:
+            raise ValueError("dev is too small to resample: most resamples lack a label's positives")
         rows = rng.integers(0, len(dev.labels), len(dev.labels))
-        resampled = {w: _mean_ap(dev.labels[rows], mixed[w][rows], weights[rows]) for w in BLEND_WEIGHTS}
+        if not dev.labels[rows][:, columns].any(axis=0).all():
+            continue
+        resampled = {
+            w: _mean_ap(dev.labels[rows], mixed[w][rows], weights[rows], columns) for w in BLEND_WEIGHTS
+        }
         for w in BLEND_WEIGHTS:
             deficits[w].append(resampled[w] - resampled[best])
+    tied = []
     for w in BLEND_WEIGHTS:
         low, high = np.percentile(deficits[w], [2.5, 97.5])
         table[str(w)].update(deficit_low=round(float(low), 4), deficit_high=round(float(high), 4))
-    tied = [w for w in BLEND_WEIGHTS if w == best or table[str(w)]["deficit_high"] >= 0.0]
+        if high >= 0.0:  # the unrounded bound decides; the table is rounded for reading
+            tied.append(w)
     return min(tied), table
