@@ -93,6 +93,9 @@ STILL_MISSED = [
 #: Strict: once a retrained model leaves one alone, move it to HARMLESS.
 STILL_FLAGGED = [
     "Je bent dom",
+    # Supportive sentences of the form "<group> horen ...": "horen" leans to hate in the corpus.
+    "Vrouwen horen in de gemeenteraad, punt.",
+    "Moslims horen er gewoon bij in Nederland",
 ]
 
 
