@@ -19,6 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_scoring import headline_row, limits, model_fingerprint
 
+from threatdetect.training.model_card import BLEND_CHOICE_REASONS
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 
@@ -112,13 +114,6 @@ def _challenge_rows(metrics: dict) -> list[str]:
     return lines
 
 
-#: How the blend weight was chosen, as the README says it (`cascade.blend_choice`).
-BLEND_CHOICE = {
-    "best": "the best mean AP on the reweighted dev",
-    "cheapest_tied": "the lowest weight whose mean AP on the reweighted dev a bootstrap cannot tell from the best",
-}
-
-
 def model_section() -> str:
     config = json.loads((ROOT / "models" / "default" / "threatdetect.json").read_text())
     metrics, training = config["metrics"], config["training"]
@@ -130,7 +125,7 @@ def model_section() -> str:
         f"with LoRA (rank {transformer['lora']['r']}, label smoothing {transformer.get('label_smoothing', 0)}, "
         f"{transformer['epochs']} epochs) scores the messages the linear stage cannot rule out; for those, the "
         f"two scores are blended (transformer weight {components.get('blend_weight', 1.0)}, "
-        f"{BLEND_CHOICE.get(metrics.get('blend_weights', {}).get('choice'), 'tuned on dev')}). "
+        f"{BLEND_CHOICE_REASONS.get(metrics.get('blend_weights', {}).get('choice'), 'tuned on dev')}). "
         f"Reproduce it with `python train.py --config configs/default.yaml` "
         f"({training.get('train_seconds', 'n/a')} s of training on this project's 2-core CPU machine).",
         "",

@@ -125,6 +125,10 @@ class TransformerSettings(_Section):
     lora: LoraSettings = Field(default_factory=LoraSettings)
 
 
+#: How training picks the blend's transformer weight (see `training/thresholds.py`).
+BlendChoice = Literal["best", "cheapest_tied"]
+
+
 class CascadeSettings(_Section):
     """The linear gate keeps at least `min_flag_recall` of the transformer's flags on dev.
 
@@ -138,7 +142,7 @@ class CascadeSettings(_Section):
 
     min_flag_recall: Number = Field(0.99, ge=0.5, le=1.0)
     combine: Literal["gate", "blend"] = "gate"
-    blend_choice: Literal["best", "cheapest_tied"] = "best"
+    blend_choice: BlendChoice = "best"
     #: Two-sided gate (blend only): the first stage also decides clear flags, at the lowest linear score
     #: that changes the labels of at most this share of dev messages. 0 keeps the gate one-sided.
     flag_gate_max_changed: Number = Field(0.0, ge=0.0, le=0.05)

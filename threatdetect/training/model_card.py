@@ -268,18 +268,20 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
     return path
 
 
+#: Why the blend has the weight it has, per `cascade.blend_choice` (the README says it the same way).
+BLEND_CHOICE_REASONS = {
+    "best": "the best mean AP on the reweighted dev",
+    "cheapest_tied": "the lowest weight whose mean AP on the reweighted dev a bootstrap cannot tell from the best one's",
+}
+
+
 def _blend_section(blend_weights: dict, chosen: float | None) -> list[str]:
     """The candidate transformer weights of the blend with their dev mean AP (and, when the cheapest
     tied weight was chosen, the bootstrap interval of each one's deficit to the best)."""
     tied = blend_weights["choice"] == "cheapest_tied"
     lines = [
-        f"Blend weight of the transformer: `{chosen}` ("
-        + (
-            "the lowest weight whose mean AP on the reweighted dev cannot be told from the best one's: "
-            "the 95% bootstrap interval of its deficit reaches 0"
-            if tied
-            else "the best mean AP on the reweighted dev"
-        )
+        f"Blend weight of the transformer: `{chosen}` ({BLEND_CHOICE_REASONS[blend_weights['choice']]}"
+        + (": the 95% interval of its deficit reaches 0" if tied else "")
         + ").",
         "",
         "| transformer weight | dev mean AP (stream-weighted) |"

@@ -6,7 +6,7 @@ gate and the blend weight are tuned here too, on the same dev scores.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import get_args
 
 import numpy as np
 from sklearn.metrics import average_precision_score
@@ -15,7 +15,7 @@ from threatdetect.corpus.sources import ORDINARY_TAGS
 from threatdetect.evaluation.prevalence import StreamMix, recall_thresholds, stream_weights, tune_thresholds
 from threatdetect.labels import LABELS
 from threatdetect.modeling.cascade import blend
-from threatdetect.training.config import ThresholdSettings
+from threatdetect.training.config import BlendChoice, ThresholdSettings
 from threatdetect.training.data import LabelledSplit
 
 DEFAULT_PRESET = "balanced"
@@ -52,7 +52,7 @@ def threshold_presets(
 
 #: Resamples of dev behind `blend_choice: cheapest_tied`.
 BLEND_RESAMPLES = 200
-BLEND_CHOICES = ("best", "cheapest_tied")
+BLEND_CHOICES = get_args(BlendChoice)
 
 
 def _mean_ap(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray, columns: list[int]) -> float:
@@ -66,7 +66,7 @@ def tune_blend_weight(
     transformer: np.ndarray,
     dev: LabelledSplit,
     settings: ThresholdSettings,
-    choice: Literal["best", "cheapest_tied"] = "best",
+    choice: BlendChoice = "best",
     seed: int = 0,
 ) -> tuple[float, dict[str, dict[str, float]]]:
     """The transformer weight of the blend, and per candidate weight its mean average precision on the
@@ -96,11 +96,10 @@ def tune_blend_weight(
         if drawn > 20 * BLEND_RESAMPLES:
             raise ValueError("dev is too small to resample: most resamples lack a label's positives")
         rows = rng.integers(0, len(dev.labels), len(dev.labels))
-        if not dev.labels[rows][:, columns].any(axis=0).all():
+        labels = dev.labels[rows]
+        if not labels[:, columns].any(axis=0).all():
             continue
-        resampled = {
-            w: _mean_ap(dev.labels[rows], mixed[w][rows], weights[rows], columns) for w in BLEND_WEIGHTS
-        }
+        resampled = {w: _mean_ap(labels, mixed[w][rows], weights[rows], columns) for w in BLEND_WEIGHTS}
         for w in BLEND_WEIGHTS:
             deficits[w].append(resampled[w] - resampled[best])
     tied = []
