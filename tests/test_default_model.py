@@ -73,6 +73,7 @@ HARMLESS = [
     "We kregen een pak slaag van Ajax",
     "De gedeputeerde komt vrijdag persoonlijk langs",
     "Ik kom morgen even langs bij je huis voor de sleutels",
+    "Moslims horen er gewoon bij in Nederland",
 ]
 THREATS = [
     "ik maak je af wethouder",
@@ -88,14 +89,15 @@ THREATS = [
 STILL_MISSED = [
     "k0m j3 h4l3n vanavond",
     "kom je halen vanavond",
+    "Je kinderen zitten toch op De Regenboog?",
 ]
 #: Harmless messages the shipped model still flags (the closing note has the scores and the cause).
 #: Strict: once a retrained model leaves one alone, move it to HARMLESS.
 STILL_FLAGGED = [
     "Je bent dom",
-    # Supportive sentences of the form "<group> horen ...": "horen" leans to hate in the corpus.
+    # Supportive sentences about a group in the frames hate uses.
     "Vrouwen horen in de gemeenteraad, punt.",
-    "Moslims horen er gewoon bij in Nederland",
+    "Joden moeten zich hier veilig voelen",
 ]
 
 

@@ -38,3 +38,24 @@ def test_a_cascade_run_gives_its_ungated_second_stage_row(tmp_path):
     gated = model_comparison.summary_row("gated cascade", recorded["metrics"], None)
     assert row["dev_mean_ap"] == blended["dev_mean_ap"] != gated["dev_mean_ap"]
     assert row["name"] == "default set-up, seed 13 (run-to-run spread)" and "blend_weight" not in row
+
+
+def _row(name: str, mean_ap: float, train_messages: int | None) -> dict:
+    return {"name": name, "dev_mean_ap": mean_ap, "dev_macro_f1": 0.8, "train_messages": train_messages}
+
+
+def test_rows_from_an_earlier_corpus_are_not_ranked():
+    from threatdetect.training.comparison import choose, comparable
+
+    rows = [
+        _row("earlier corpus, better dev", 0.97, 24629),
+        _row("this run, blended", 0.96, 26064),
+        _row("this run, gated", 0.94, 26064),
+        _row("candidate on this corpus", 0.95, 26064),
+    ]
+    assert choose(rows, 26064) == "this run, blended"
+    assert [r["name"] for r in comparable(rows, 26064)] == [r["name"] for r in rows[1:]]
+    # Without a corpus to hold to, every row is ranked (the earlier behaviour).
+    assert choose(rows) == "earlier corpus, better dev"
+    with pytest.raises(ValueError, match="no comparison row"):
+        choose(rows, 1000)

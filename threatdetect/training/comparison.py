@@ -43,9 +43,22 @@ def summary_row(name: str, metrics: dict[str, Any], train_seconds: float | None)
     }
 
 
-def choose(rows: Sequence[dict[str, Any]]) -> str:
-    """The row name the choice rule picks (dev figures only)."""
-    return max(rows, key=lambda r: (r["dev_mean_ap"] or 0.0, r["dev_macro_f1"] or 0.0))["name"]
+def comparable(rows: Sequence[dict[str, Any]], train_messages: int | None) -> list[dict[str, Any]]:
+    """The rows trained on as many messages as this run (`train_messages`; every row when None).
+
+    Dev changes with the corpus, so the dev figures of a row recorded on an earlier corpus are not
+    comparable with this run's; such rows are shown in the card but not ranked."""
+    if train_messages is None:
+        return list(rows)
+    return [row for row in rows if row.get("train_messages") == train_messages]
+
+
+def choose(rows: Sequence[dict[str, Any]], train_messages: int | None = None) -> str:
+    """The row name the choice rule picks (dev figures only), among the `comparable` rows."""
+    ranked = comparable(rows, train_messages)
+    if not ranked:
+        raise ValueError(f"no comparison row was trained on {train_messages} messages")
+    return max(ranked, key=lambda r: (r["dev_mean_ap"] or 0.0, r["dev_macro_f1"] or 0.0))["name"]
 
 
 def scored_set_metrics(

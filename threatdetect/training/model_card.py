@@ -14,7 +14,7 @@ import yaml
 from threatdetect.evaluation.metrics import EvaluationReport, LabelMetrics, format_report
 from threatdetect.labels import LABELS
 from threatdetect.modeling.model_dir import ModelConfig
-from threatdetect.training.comparison import choose
+from threatdetect.training.comparison import choose, comparable
 from threatdetect.training.config import TrainConfig
 
 INTENDED_USE = """\
@@ -106,6 +106,12 @@ def _analysis_section(analysis: dict[str, Any], title: str, split: str, output_d
     return lines
 
 
+def _rank_mark(name: str, chosen: str, ranked: set[str]) -> str:
+    if name == chosen:
+        return " **(best by the rule)**"
+    return "" if name in ranked else " (earlier corpus, not ranked)"
+
+
 def _comparison_section(config: TrainConfig, model_config: ModelConfig) -> list[str]:
     """The candidates this model was chosen from: other runs (`benchmarks/model_comparison.py`) and
     this run's own second-stage variants."""
@@ -121,7 +127,8 @@ def _comparison_section(config: TrainConfig, model_config: ModelConfig) -> list[
     ]
     if not runs:
         return []
-    chosen = choose(runs)
+    chosen = choose(runs, train_size)
+    ranked = {run["name"] for run in comparable(runs, train_size)}
     lines = [
         "## How this model was chosen",
         "",
@@ -129,9 +136,11 @@ def _comparison_section(config: TrainConfig, model_config: ModelConfig) -> list[
         + (f" (other runs: `{path.as_posix()}`, from `benchmarks/model_comparison.py`)" if path else "")
         + "; the train column is the number of training messages the run saw (runs made while the",
         "corpus grew saw fewer).",
-        "Rule: the best dev mean average precision, ties broken by dev macro-F1; the test and challenge",
-        "columns are reported, never used to choose. This run's rows score every message with the",
-        "second stage (no gate); its thresholds are tuned on dev for each.",
+        "Rule: the best dev mean average precision, ties broken by dev macro-F1, among the runs on this",
+        "run's corpus (as many training messages); rows from an earlier corpus were measured on another",
+        "dev and are shown for reference, not ranked. The test and challenge columns are reported, never",
+        "used to choose. This run's rows score every message with the second stage (no gate); its",
+        "thresholds are tuned on dev for each.",
         "",
         "| candidate | train | train s | dev macro-F1 | dev mean AP | dev precision @3% | dev recall @3% "
         "| test macro-F1 | challenge macro-F1 | challenge hate bias AUC |",
@@ -139,7 +148,7 @@ def _comparison_section(config: TrainConfig, model_config: ModelConfig) -> list[
     ]
     for run in runs:
         lines.append(
-            f"| {run['name']}{' **(best by the rule)**' if run['name'] == chosen else ''} "
+            f"| {run['name']}{_rank_mark(run['name'], chosen, ranked)} "
             f"| {run.get('train_messages') or 'n/a'} | {_fmt(run.get('train_seconds'))} | {_fmt(run['dev_macro_f1'])} | {_fmt(run['dev_mean_ap'])} "
             f"| {_fmt(run['dev_precision_3pct'])} | {_fmt(run['dev_recall_3pct'])} | {_fmt(run['test_macro_f1'])} "
             f"| {_fmt(run['challenge_macro_f1'])} | {_fmt(run['challenge_hate_bias_auc'])} |"
