@@ -5,10 +5,10 @@
 
 This is the measure behind the threat labels' recall floor in `configs/default.yaml`
 (`thresholds.min_recall`): the floor is the highest of 0.8 / 0.85 / 0.9 at which the default's
-precision at 3% is at least 0.5, and the previous default's figures on the same dev show what a change cost. Both models score every dev message with both
-stages, blended with their own weight (as the card's comparison table does, no gate), each at its own
-default thresholds; dev is reweighted to a stream with 3% and 10% flagged messages. Writes
-benchmarks/results/dev_stream_precision.json.
+precision at 3% is at least 0.5; the previous default's figures on the same dev show what a change
+cost. Both models score every dev message with both stages, blended with their own weight (as the
+card's comparison table does, no gate), each at its own default thresholds; dev is reweighted to a
+stream with 3% and 10% flagged messages. Writes benchmarks/results/dev_stream_precision.json.
 """
 
 from __future__ import annotations
