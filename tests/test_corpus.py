@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -39,6 +40,46 @@ def test_form_does_not_leak_the_label(check):
 def test_datasheet_tables_are_those_of_the_committed_corpus():
     text = Path("data/DATASHEET.md").read_text(encoding="utf-8")
     assert composition_tables(CORPUS) in text, "run `threatdetect data check --write-datasheet`"
+
+
+def test_datasheet_prose_counts_per_file_match_the_files():
+    """Each "`file.tsv` (N)" in the datasheet's prose (or "`name_{a,b}.tsv` (N)" for a set) is the file's count."""
+    text = Path("data/DATASHEET.md").read_text(encoding="utf-8")
+    prose = text.split("<!-- tables:start")[0] + text.split("<!-- tables:end -->")[1]
+    table = composition_tables(CORPUS).split("Messages per written file")[1]
+    totals = {
+        name: int(total) for name, total in re.findall(r"^\| (\S+\.tsv) \|.* \| (\d+) \|$", table, re.M)
+    }
+    mentions = re.findall(r"`([\w{},]+\.tsv)` \(([\d,]+)\)", prose)
+    assert len(mentions) >= 20
+    for pattern, count in mentions:
+        if "{" in pattern:
+            stem, rest = pattern.split("{")
+            parts, suffix = rest.split("}")
+            names = [f"{stem}{part}{suffix}" for part in parts.split(",")]
+        else:
+            names = [pattern]
+        assert sum(totals[name] for name in names) == int(count.replace(",", "")), pattern
+
+
+def test_datasheet_counts_messages_per_written_file(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "written").mkdir(parents=True)
+    (tmp_path / "phenomena.json").write_text(PHENOMENA.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "written" / "a.tsv").write_text(
+        "# a comment line is not a message\n"
+        "-\tnone\t-\tx_post\tsarcasm\thoi\n"
+        "DI\tpolitician\tf\tx_reply\texplicit\tik maak je af\n"
+        "IH\tgroup\t-\tx_reply\texplicit\tdie lui moeten we opwachten\n",
+        encoding="utf-8",
+    )
+    (corpus / "written" / "b.tsv").write_text("H\tgroup\t-\tx_post\tslur\tweg met ze\n", encoding="utf-8")
+    for split in ("train", "dev", "test"):
+        (corpus / f"{split}.jsonl").write_text("", encoding="utf-8")
+    table = composition_tables(corpus)
+    assert "| a.tsv | 1 | 0 | 0 | 1 | 1 | 0 | 3 |" in table
+    assert "| b.tsv | 0 | 1 | 0 | 0 | 0 | 0 | 1 |" in table
+    assert "| all files | 1 | 1 | 0 | 1 | 1 | 0 | 4 |" in table
 
 
 def test_leaning_words_are_reported(check):
