@@ -58,7 +58,7 @@ def main() -> None:
             order = np.random.default_rng(seed).permutation(len(rows))
             tune, held = order[: len(order) // 2], order[len(order) // 2 :]
             model.gates = [(tune_gate(linear[tune], flagged[tune], share), threshold_array)]
-            send, first = model._first_stage(linear[held], threshold_array)
+            send, first = model.first_stage(linear[held], threshold_array)
             final = np.where(send[:, None], blended[held], first)
             full_any = flagged[held].any(axis=1)
             kept = apply_thresholds(final, thresholds).any(axis=1)

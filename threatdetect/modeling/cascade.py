@@ -251,13 +251,15 @@ class CascadeModel:
     def passes_gate(self, linear_scores: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
         """Messages the transformer must see: past the tuned gate and, for a blended model, able to
         reach a threshold of `thresholds` (the model's own when None) for some label."""
-        thresholds = self.thresholds if thresholds is None else thresholds
-        return self._first_stage(linear_scores, thresholds)[0]
+        return self.first_stage(linear_scores, thresholds)[0]
 
-    def _first_stage(
-        self, linear_scores: np.ndarray, thresholds: np.ndarray
+    def first_stage(
+        self, linear_scores: np.ndarray, thresholds: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Which messages go on to the transformer, and the first stage's scores for every message."""
+        """Which messages go on to the transformer, and the first stage's scores for every message
+        (for `thresholds`, the model's own when None). `benchmarks/gate_recall.py` replays the cascade
+        on stored scores with it."""
+        thresholds = self.thresholds if thresholds is None else thresholds
         gate = self.gate_for(thresholds)
         tuned = linear_scores.max(axis=1) >= (0.0 if gate is None else gate)
         floor = blend_floor(implied_thresholds(thresholds), self.blend_weight)
@@ -284,7 +286,7 @@ class CascadeModel:
                 second = blend(first_stage_scores(self.linear, texts), second, self.blend_weight)
             return ModelOutput(second, {"transformer": len(texts)})
         first = first_stage_scores(self.linear, texts)
-        send, scores = self._first_stage(first, thresholds)
+        send, scores = self.first_stage(first, thresholds)
         selected = np.flatnonzero(send)
         if len(selected):
             second = self.transformer.predict_proba([texts[i] for i in selected])
