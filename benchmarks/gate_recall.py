@@ -6,8 +6,10 @@
 The measure behind `cascade.min_flag_recall` in `configs/default.yaml`. Split-half on dev: dev is
 cut in two at random (20 times); the gate is tuned on one half at the model's default thresholds and
 each candidate share, and the other half counts the messages the full blended model flags that the
-cascade then leaves unflagged. The rule: the lowest share at which the held-out half never loses
-more than the speed benchmark's 1% of flags. Writes benchmarks/results/gate_recall.json.
+cascade then leaves unflagged, and the messages whose labels differ between the two. The rule: the
+lowest share at which the held-out half never loses more than the speed benchmark's 1% of flags and
+always keeps its 99% identical labels (the benchmark's two label bounds, measured there on the test
+split). Writes benchmarks/results/gate_recall.json.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ RESULTS = ROOT / "benchmarks" / "results" / "gate_recall.json"
 DEV = ROOT / "data" / "corpus" / "dev.jsonl"
 SHARES = (0.99, 0.993, 0.995, 0.997, 0.999)
 SPLITS = 20
-#: The speed benchmark's bound on the share of flags the cascade may lose.
+#: The speed benchmark's bounds: the share of flags the cascade may lose, and of identical labels.
 MAX_LOST = GOALS["flags_lost"]
+MIN_IDENTICAL = GOALS["agreement"]
 
 
 def main() -> None:
@@ -50,10 +53,10 @@ def main() -> None:
 
     result = {"model": str(args.model), "dev_messages": len(rows), "splits": SPLITS, "shares": {}}
     print(f"dev: {len(rows)} messages; gate tuned on one half, flags lost on the other ({SPLITS} splits)")
-    print("| min_flag_recall | held-out flags lost, mean | max |")
-    print("|---|---|---|")
+    print("| min_flag_recall | held-out flags lost, mean | max | identical labels, mean | min |")
+    print("|---|---|---|---|---|")
     for share in SHARES:
-        lost = []
+        lost, identical = [], []
         for seed in range(SPLITS):
             order = np.random.default_rng(seed).permutation(len(rows))
             tune, held = order[: len(order) // 2], order[len(order) // 2 :]
@@ -61,13 +64,31 @@ def main() -> None:
             send, first = model.first_stage(linear[held], threshold_array)
             final = np.where(send[:, None], blended[held], first)
             full_any = flagged[held].any(axis=1)
-            kept = apply_thresholds(final, thresholds).any(axis=1)
+            cascade_labels = apply_thresholds(final, thresholds)
+            kept = cascade_labels.any(axis=1)
             lost.append(float((full_any & ~kept).sum() / max(full_any.sum(), 1)))
-        result["shares"][str(share)] = {"mean_lost": float(np.mean(lost)), "max_lost": float(np.max(lost))}
-        print(f"| {share} | {np.mean(lost):.2%} | {np.max(lost):.2%} |")
-    passing = [share for share in SHARES if result["shares"][str(share)]["max_lost"] <= MAX_LOST]
+            identical.append(float((cascade_labels == flagged[held]).all(axis=1).mean()))
+        result["shares"][str(share)] = {
+            "mean_lost": float(np.mean(lost)),
+            "max_lost": float(np.max(lost)),
+            "mean_identical": float(np.mean(identical)),
+            "min_identical": float(np.min(identical)),
+        }
+        print(
+            f"| {share} | {np.mean(lost):.2%} | {np.max(lost):.2%} "
+            f"| {np.mean(identical):.2%} | {np.min(identical):.2%} |"
+        )
+    passing = [
+        share
+        for share in SHARES
+        if result["shares"][str(share)]["max_lost"] <= MAX_LOST
+        and result["shares"][str(share)]["min_identical"] >= MIN_IDENTICAL
+    ]
     result["lowest_passing"] = min(passing) if passing else None
-    print(f"lowest share whose held-out half never lost more than {MAX_LOST:.0%}: {result['lowest_passing']}")
+    print(
+        f"lowest share whose held-out half never lost more than {MAX_LOST:.0%} of flags and never had "
+        f"under {MIN_IDENTICAL:.0%} identical labels: {result['lowest_passing']}"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written: {RESULTS.relative_to(ROOT)}")
