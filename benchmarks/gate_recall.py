@@ -64,17 +64,11 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for share in SHARES:
         lost, identical = [], []
-        for seed in range(SPLITS):
-            order = np.random.default_rng(seed).permutation(len(rows))
-            tune, held = order[: len(order) // 2], order[len(order) // 2 :]
+        for tune, held in halves(len(rows)):
             model.gates = [(tune_gate(linear[tune], flagged[tune], share), threshold_array)]
-            send, first = model.first_stage(linear[held], threshold_array)
-            final = np.where(send[:, None], blended[held], first)
-            full_any = flagged[held].any(axis=1)
-            cascade_labels = apply_thresholds(final, thresholds)
-            kept = cascade_labels.any(axis=1)
-            lost.append(float((full_any & ~kept).sum() / max(full_any.sum(), 1)))
-            identical.append(float((cascade_labels == flagged[held]).all(axis=1).mean()))
+            held_lost, held_identical = replay(model, linear, blended, flagged, thresholds, held)
+            lost.append(held_lost)
+            identical.append(held_identical)
         result["shares"][str(share)] = {
             "mean_lost": float(np.mean(lost)),
             "max_lost": float(np.max(lost)),
@@ -102,6 +96,32 @@ def main() -> None:
     print(f"written: {RESULTS.relative_to(ROOT)}")
 
 
+def halves(n: int):
+    """The SPLITS random split-halves of n messages, as (tune, held) index arrays (seeds 0, 1, ...)."""
+    for seed in range(SPLITS):
+        order = np.random.default_rng(seed).permutation(n)
+        yield order[: n // 2], order[n // 2 :]
+
+
+def replay(
+    model: CascadeModel,
+    linear: np.ndarray,
+    blended: np.ndarray,
+    flagged: np.ndarray,
+    thresholds: dict[str, float],
+    held: np.ndarray,
+) -> tuple[float, float]:
+    """The cascade's labels on the `held` messages with the model's current gates, against the full
+    blended model's: the share of its flagged messages left unflagged, and the share of messages with
+    identical labels."""
+    threshold_array = np.asarray([thresholds[label] for label in LABELS], dtype=np.float32)
+    send, first = model.first_stage(linear[held], threshold_array)
+    labels = apply_thresholds(np.where(send[:, None], blended[held], first), thresholds)
+    full_any, kept = flagged[held].any(axis=1), labels.any(axis=1)
+    lost = float((full_any & ~kept).sum() / max(full_any.sum(), 1))
+    return lost, float((labels == flagged[held]).all(axis=1).mean())
+
+
 def flag_gate_bounds(
     model: CascadeModel,
     linear: np.ndarray,
@@ -119,19 +139,15 @@ def flag_gate_bounds(
     results = {}
     for bound in FLAG_GATE_BOUNDS:
         gates, identical, lost = [], [], []
-        for seed in range(SPLITS):
-            order = np.random.default_rng(seed).permutation(len(flagged))
-            tune, held = order[: len(order) // 2], order[len(order) // 2 :]
+        for tune, held in halves(len(flagged)):
             model.flag_gate = tune_flag_gate(
                 linear[tune], transformer[tune], threshold_array, model.blend_weight, bound
             )
             model.gates = [(tune_gate(linear[tune], flagged[tune], share), threshold_array)]
-            send, first = model.first_stage(linear[held], threshold_array)
-            labels = apply_thresholds(np.where(send[:, None], blended[held], first), thresholds)
-            full_any, kept = flagged[held].any(axis=1), labels.any(axis=1)
+            held_lost, held_identical = replay(model, linear, blended, flagged, thresholds, held)
             gates.append(model.flag_gate)
-            identical.append(float((labels == flagged[held]).all(axis=1).mean()))
-            lost.append(float((full_any & ~kept).sum() / max(full_any.sum(), 1)))
+            identical.append(held_identical)
+            lost.append(held_lost)
         results[str(bound)] = {
             "mean_flag_gate": float(np.mean(gates)),
             "mean_identical": float(np.mean(identical)),
