@@ -100,6 +100,8 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     directory = result.output_dir
     _no_pickles(directory)
     assert (directory / "transformer" / "adapter_config.json").is_file()
+    # The default config prunes the vocabulary: the kept ids are listed from the training texts.
+    assert (directory / "transformer" / "kept_tokens.json").is_file()
     assert (directory / "linear" / CONFIG_FILE).is_file()
     saved = json.loads((directory / CONFIG_FILE).read_text())
     assert saved["kind"] == "cascade" and 0.0 <= saved["components"]["gate"] <= 1.0

@@ -12,6 +12,7 @@ import pytest
 from threatdetect.modeling.vocabulary import (
     KEPT_TOKENS_FILE,
     TokenMap,
+    dutch_token_ids,
     prune_tokenizer_file,
     read_embedding_rows,
     write_kept_tokens,
@@ -49,17 +50,50 @@ def test_token_map_keeps_kept_ids_in_order_and_sends_the_rest_to_unk():
         TokenMap([0, 1, 2], vocab_size=50, unk_id=3)
 
 
-def test_a_pruned_unigram_tokenizer_splits_kept_texts_exactly_as_the_full_one(tmp_path):
+SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]
+
+
+def _unigram_tokenizer():
+    """A small unigram tokenizer trained on dev messages (e5's tokenizer is a unigram one too)."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
 
     with Path("data/corpus/dev.jsonl").open(encoding="utf-8") as handle:
         corpus = [json.loads(line)["text"] for line in handle][:800]
     tokenizer = Tokenizer(models.Unigram())
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    specials = ["<s>", "<pad>", "</s>", "<unk>"]
-    trainer = trainers.UnigramTrainer(vocab_size=800, special_tokens=specials, unk_token="<unk>")
+    trainer = trainers.UnigramTrainer(vocab_size=800, special_tokens=SPECIALS, unk_token="<unk>")
     tokenizer.train_from_iterator(corpus, trainer)
+    return tokenizer
+
+
+def test_kept_ids_are_the_same_through_the_fast_backend_and_the_python_wrapper():
+    pytest.importorskip("wordfreq")
+    from transformers import PreTrainedTokenizerFast
+
+    fast = PreTrainedTokenizerFast(tokenizer_object=_unigram_tokenizer(), unk_token="<unk>")
+    fast.add_special_tokens({"bos_token": "<s>", "pad_token": "<pad>", "eos_token": "</s>"})
+
+    class WrapperOnly:
+        """The tokenizer's Python interface without its Rust backend (the fallback path)."""
+
+        all_special_ids = fast.all_special_ids
+        get_vocab = fast.get_vocab
+
+        def __call__(self, *args, **kwargs):
+            return fast(*args, **kwargs)
+
+    words = {"nl": 3000, "en": 500}
+    kept = dutch_token_ids(fast, TEXTS, words=words)
+    assert kept == dutch_token_ids(WrapperOnly(), TEXTS, words=words)
+    for text in TEXTS:
+        assert set(fast(text, add_special_tokens=False)["input_ids"]) <= set(kept)
+
+
+def test_a_pruned_unigram_tokenizer_splits_kept_texts_exactly_as_the_full_one(tmp_path):
+    from transformers import PreTrainedTokenizerFast
+
+    tokenizer = _unigram_tokenizer()
+    specials = SPECIALS
     full_path = tmp_path / "full" / "tokenizer.json"
     full_path.parent.mkdir()
     tokenizer.save(str(full_path))

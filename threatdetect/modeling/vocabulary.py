@@ -55,6 +55,15 @@ def dutch_token_ids(
 
     lists = [top_n_list(language, n) for language, n in (words or WORDS).items()]
     placeholders = [URL_TOKEN, USER_TOKEN, EMAIL_TOKEN, PHONE_TOKEN]
+    # A fast tokenizer's Rust backend gives the same ids about 2.5 times faster than the Python
+    # wrapper, which builds a BatchEncoding of lists (1.5 million strings at training time).
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+
+    def token_ids(strings: list[str]) -> Iterable[list[int]]:
+        if backend is not None:
+            return (encoding.ids for encoding in backend.encode_batch(strings, add_special_tokens=False))
+        return tokenizer(strings, add_special_tokens=False)["input_ids"]
+
     # A word at the start of a message, after a space, capitalised and in capitals (ALL CAPS
     # messages are common): four tokenisations.
     for batch in (*lists, placeholders, list(texts)):
@@ -66,7 +75,7 @@ def dutch_token_ids(
                 *(w[:1].upper() + w[1:] for w in chunk),
                 *(f"x {w.upper()}" for w in chunk),
             ]
-            for ids in tokenizer(variants, add_special_tokens=False)["input_ids"]:
+            for ids in token_ids(variants):
                 keep.update(ids)
     return sorted(keep)
 
