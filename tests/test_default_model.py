@@ -82,6 +82,8 @@ THREATS = [
     "ik weet waar je woont",
     "Die burgemeester moet eens flink in elkaar geslagen worden",
     "Hoop dat je onder een bus komt",
+    # Missed by the round-8 default with LoRA dropout 0.1 (intimidation 0.72 < 0.76), flagged again.
+    "Als je voor het azc stemt, weet je wat er gebeurt",
 ]
 #: Threats the shipped model still misses (model v2 issue; the closing note has the scores).
 #: Strict: once a retrained model flags one, move it to THREATS.
@@ -89,8 +91,6 @@ STILL_MISSED = [
     "k0m j3 h4l3n vanavond",
     "kom je halen vanavond",
     "Je kinderen zitten toch op De Regenboog?",
-    # Flagged by the round-7 default; the round-8 default scores it intimidation 0.72 (threshold 0.76).
-    "Als je voor het azc stemt, weet je wat er gebeurt",
 ]
 #: Harmless messages the shipped model still flags (the closing note has the scores and the cause).
 #: Strict: once a retrained model leaves one alone, move it to HARMLESS.
