@@ -100,6 +100,8 @@ def test_tiny_cascade_with_lora_trains_and_gates(tmp_path, small_corpus, tiny_ro
     directory = result.output_dir
     _no_pickles(directory)
     assert (directory / "transformer" / "adapter_config.json").is_file()
+    # A cascade's card counts the training time of both stages.
+    assert "linear stage" in (directory / "README.md").read_text(encoding="utf-8")
     # The default config prunes the vocabulary: the kept ids are listed from the training texts.
     assert (directory / "transformer" / "kept_tokens.json").is_file()
     assert (directory / "linear" / CONFIG_FILE).is_file()

@@ -13,7 +13,7 @@ import yaml
 
 from threatdetect.evaluation.metrics import EvaluationReport, LabelMetrics, format_report
 from threatdetect.labels import LABELS
-from threatdetect.modeling.model_dir import ModelConfig
+from threatdetect.modeling.model_dir import CONFIG_FILE, ModelConfig
 from threatdetect.training.comparison import choose, comparable
 from threatdetect.training.config import TrainConfig
 
@@ -196,6 +196,19 @@ def _front_matter(model_config: ModelConfig) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
+def _training_time(output_dir: Path, model_config: ModelConfig) -> str:
+    """The recorded training seconds; a cascade's come from both of its stages."""
+    seconds = model_config.training.get("train_seconds")
+    linear_dir = model_config.components.get("linear_dir")
+    if seconds is None or not linear_dir:
+        return f"training time {seconds if seconds is not None else 'n/a'} s"
+    linear_config = json.loads((output_dir / linear_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    linear = linear_config.get("training", {}).get("train_seconds")
+    if linear is None:
+        return f"training time {seconds} s (transformer stage)"
+    return f"training time {linear + seconds:.1f} s: linear stage {linear} s, transformer stage {seconds} s"
+
+
 def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainConfig) -> Path:
     training = model_config.training
     lines = [
@@ -215,7 +228,7 @@ def write_model_card(output_dir: Path, model_config: ModelConfig, config: TrainC
         f"from `{config.data.train}` and its siblings; rows rejected: {training['rejected_rows']}",
         f"- Data fingerprints (SHA-256): `{training['data_sha256']}`",
         f"- Seed {training['seed']}; threatdetect {training['threatdetect_version']}; "
-        f"training time {training.get('train_seconds', 'n/a')} s",
+        f"{_training_time(output_dir, model_config)}",
         f"- Thresholds (default, tuned on dev reweighted to a realistic stream): `{model_config.thresholds}`",
         *[
             f"- Threshold preset `{name}`: `{values}`"
