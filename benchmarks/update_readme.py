@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_scoring import headline_row, limits, model_fingerprint
 
-from threatdetect.training.model_card import BLEND_CHOICE_REASONS
+from threatdetect.modeling.model_dir import ModelConfig
+from threatdetect.training.model_card import BLEND_CHOICE_REASONS, stage_train_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -114,11 +115,10 @@ def _challenge_rows(metrics: dict) -> list[str]:
     return lines
 
 
-def _training_time(training: dict) -> str:
+def _training_time() -> str:
     """Both stages' training seconds, as the training run recorded them."""
-    transformer = training.get("train_seconds")
-    linear_config = ROOT / "models" / "default" / "linear" / "threatdetect.json"
-    linear = json.loads(linear_config.read_text())["training"].get("train_seconds")
+    model_dir = ROOT / "models" / "default"
+    linear, transformer = stage_train_seconds(model_dir, ModelConfig.load(model_dir))
     if transformer is None or linear is None:
         return "training time not recorded"
     total = linear + transformer
@@ -140,7 +140,7 @@ def model_section() -> str:
         f"{transformer['epochs']} epochs) scores the messages the linear stage cannot rule out; for those, the "
         f"two scores are blended (transformer weight {components.get('blend_weight', 1.0)}, "
         f"{BLEND_CHOICE_REASONS.get(metrics.get('blend_weights', {}).get('choice'), 'tuned on dev')}). "
-        f"Reproduce it with `python train.py --config configs/default.yaml` ({_training_time(training)}; "
+        f"Reproduce it with `python train.py --config configs/default.yaml` ({_training_time()}; "
         f"the evaluation and the card come on top).",
         "",
         f"Trained on {training['train_size']} messages of our corpus (see data/DATASHEET.md). The default thresholds are tuned on the "

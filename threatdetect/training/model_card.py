@@ -196,14 +196,22 @@ def _front_matter(model_config: ModelConfig) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
 
 
+def stage_train_seconds(model_dir: Path, model_config: ModelConfig) -> tuple[float | None, float | None]:
+    """The recorded training seconds of the linear stage (cascades only, else None) and of the model."""
+    seconds = model_config.training.get("train_seconds")
+    linear_dir = model_config.components.get("linear_dir")
+    if not linear_dir:
+        return None, seconds
+    linear_config = json.loads((model_dir / linear_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    return linear_config.get("training", {}).get("train_seconds"), seconds
+
+
 def _training_time(output_dir: Path, model_config: ModelConfig) -> str:
     """The recorded training seconds; a cascade's come from both of its stages."""
     seconds = model_config.training.get("train_seconds")
-    linear_dir = model_config.components.get("linear_dir")
-    if seconds is None or not linear_dir:
+    if seconds is None or not model_config.components.get("linear_dir"):
         return f"training time {seconds if seconds is not None else 'n/a'} s"
-    linear_config = json.loads((output_dir / linear_dir / CONFIG_FILE).read_text(encoding="utf-8"))
-    linear = linear_config.get("training", {}).get("train_seconds")
+    linear, _ = stage_train_seconds(output_dir, model_config)
     if linear is None:
         return f"training time {seconds} s (transformer stage)"
     return f"training time {linear + seconds:.1f} s: linear stage {linear} s, transformer stage {seconds} s"
