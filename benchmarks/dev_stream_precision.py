@@ -1,6 +1,6 @@
 """Any-flag precision and recall on dev at a realistic prevalence: the current default against a previous one.
 
-    python benchmarks/dev_stream_precision.py                # against the previous default (round 8, LoRA dropout 0.1)
+    python benchmarks/dev_stream_precision.py                # against the previous default (round 8, no LoRA dropout)
     python benchmarks/dev_stream_precision.py --commit REV   # against the default shipped at REV
 
 This is the measure behind the threat labels' recall floor in `configs/default.yaml`
@@ -29,9 +29,9 @@ from threatdetect.modeling.loader import load_model
 from threatdetect.modeling.model_dir import ModelConfig
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The last commit whose models/default was the round-8 corpus default with LoRA dropout 0.1 (seed 14,
-#: blend weight 0.5, gate share 0.995).
-PREVIOUS_COMMIT = "fb91fd3"
+#: The last commit whose models/default was the round-8 corpus default without LoRA dropout (seed 14,
+#: blend weight 0.5, gate share 0.997).
+PREVIOUS_COMMIT = "677c79d"
 RESULTS = ROOT / "benchmarks" / "results" / "dev_stream_precision.json"
 DEV = ROOT / "data" / "corpus" / "dev.jsonl"
 PREVALENCES = (0.03, 0.10)

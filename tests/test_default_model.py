@@ -74,6 +74,8 @@ HARMLESS = [
     "De gedeputeerde komt vrijdag persoonlijk langs",
     "Ik kom morgen even langs bij je huis voor de sleutels",
     "Moslims horen er gewoon bij in Nederland",
+    # Being voted out: flagged by the round-8 default (intimidation 0.78), left alone since round 9.
+    "Wacht maar tot na de verkiezingen, dan ben je weg",
 ]
 THREATS = [
     "ik maak je af wethouder",
@@ -91,6 +93,7 @@ STILL_MISSED = [
     "k0m j3 h4l3n vanavond",
     "kom je halen vanavond",
     "Je kinderen zitten toch op De Regenboog?",
+    "Doe maar aangifte, de politie komt toch altijd te laat",
 ]
 #: Harmless messages the shipped model still flags (the closing note has the scores and the cause).
 #: Strict: once a retrained model leaves one alone, move it to HARMLESS.
