@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "model_comparison.json"
 CANDIDATES: dict[str, list[str]] = {
     "linear TF-IDF stage alone": ["model=linear"],
-    "LoRA r16, 2 epochs, gated (v1 set-up, shorter)": [
+    "LoRA r16, 2 epochs, no label smoothing, gated (v1 set-up)": [
         "transformer.epochs=2",
         "transformer.label_smoothing=0.0",
         "cascade.combine=gate",
