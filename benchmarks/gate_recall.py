@@ -69,16 +69,15 @@ def main() -> None:
             held_lost, held_identical = replay(model, linear, blended, flagged, thresholds, held)
             lost.append(held_lost)
             identical.append(held_identical)
-        result["shares"][str(share)] = summary(lost, identical)
+        row = result["shares"][str(share)] = summary(lost, identical)
         print(
-            f"| {share} | {np.mean(lost):.2%} | {np.max(lost):.2%} "
-            f"| {np.mean(identical):.2%} | {np.min(identical):.2%} |"
+            f"| {share} | {row['mean_lost']:.2%} | {row['max_lost']:.2%} "
+            f"| {row['mean_identical']:.2%} | {row['min_identical']:.2%} |"
         )
     passing = [
         share
-        for share in SHARES
-        if result["shares"][str(share)]["max_lost"] <= MAX_LOST
-        and result["shares"][str(share)]["min_identical"] >= MIN_IDENTICAL
+        for share, row in zip(SHARES, result["shares"].values(), strict=True)
+        if row["max_lost"] <= MAX_LOST and row["min_identical"] >= MIN_IDENTICAL
     ]
     result["lowest_passing"] = min(passing) if passing else None
     print(
@@ -143,10 +142,10 @@ def flag_gate_bounds(
             gates.append(model.flag_gate)
             identical.append(held_identical)
             lost.append(held_lost)
-        results[str(bound)] = {"mean_flag_gate": float(np.mean(gates)), **summary(lost, identical)}
+        row = results[str(bound)] = {"mean_flag_gate": float(np.mean(gates)), **summary(lost, identical)}
         print(
-            f"| {bound} | {np.mean(gates):.3f} | {np.mean(identical):.2%} | {np.min(identical):.2%} "
-            f"| {np.max(lost):.2%} |"
+            f"| {bound} | {row['mean_flag_gate']:.3f} | {row['mean_identical']:.2%} "
+            f"| {row['min_identical']:.2%} | {row['max_lost']:.2%} |"
         )
     return results
 

@@ -93,13 +93,12 @@ def test_a_pruned_unigram_tokenizer_splits_kept_texts_exactly_as_the_full_one(tm
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = _unigram_tokenizer()
-    specials = SPECIALS
     full_path = tmp_path / "full" / "tokenizer.json"
     full_path.parent.mkdir()
     tokenizer.save(str(full_path))
 
     used = {i for text in TEXTS for i in tokenizer.encode(text).ids}
-    kept = sorted(used | {tokenizer.token_to_id(t) for t in specials})
+    kept = sorted(used | {tokenizer.token_to_id(t) for t in SPECIALS})
     assert len(kept) < tokenizer.get_vocab_size() / 2
     pruned_path = prune_tokenizer_file(full_path, kept, tmp_path / "pruned")
     full = PreTrainedTokenizerFast(tokenizer_file=str(full_path), unk_token="<unk>")

@@ -208,10 +208,11 @@ def stage_train_seconds(model_dir: Path, model_config: ModelConfig) -> tuple[flo
 
 def _training_time(output_dir: Path, model_config: ModelConfig) -> str:
     """The recorded training seconds; a cascade's come from both of its stages."""
-    seconds = model_config.training.get("train_seconds")
-    if seconds is None or not model_config.components.get("linear_dir"):
-        return f"training time {seconds if seconds is not None else 'n/a'} s"
-    linear, _ = stage_train_seconds(output_dir, model_config)
+    linear, seconds = stage_train_seconds(output_dir, model_config)
+    if seconds is None:
+        return "training time n/a s"
+    if not model_config.components.get("linear_dir"):
+        return f"training time {seconds} s"
     if linear is None:
         return f"training time {seconds} s (transformer stage)"
     return f"training time {linear + seconds:.1f} s: linear stage {linear} s, transformer stage {seconds} s"
