@@ -26,6 +26,11 @@ def check():
     return check_corpus(CORPUS, PHENOMENA)
 
 
+@pytest.fixture(scope="module")
+def corpus_tables():
+    return composition_tables(CORPUS)
+
+
 def test_data_check_passes(check):
     assert not check.problems, check.problems[:10]
 
@@ -37,16 +42,16 @@ def test_form_does_not_leak_the_label(check):
     assert not [p for p in check.problems if p.startswith("form leak:")]
 
 
-def test_datasheet_tables_are_those_of_the_committed_corpus():
+def test_datasheet_tables_are_those_of_the_committed_corpus(corpus_tables):
     text = Path("data/DATASHEET.md").read_text(encoding="utf-8")
-    assert composition_tables(CORPUS) in text, "run `threatdetect data check --write-datasheet`"
+    assert corpus_tables in text, "run `threatdetect data check --write-datasheet`"
 
 
-def test_datasheet_prose_counts_per_file_match_the_files():
+def test_datasheet_prose_counts_per_file_match_the_files(corpus_tables):
     """Each "`file.tsv` (N)" in the datasheet's prose (or "`name_{a,b}.tsv` (N)" for a set) is the file's count."""
     text = Path("data/DATASHEET.md").read_text(encoding="utf-8")
     prose = text.split("<!-- tables:start")[0] + text.split("<!-- tables:end -->")[1]
-    table = composition_tables(CORPUS).split("Messages per written file")[1]
+    table = corpus_tables.split("Messages per written file")[1]
     totals = {
         name: int(total) for name, total in re.findall(r"^\| (\S+\.tsv) \|.* \| (\d+) \|$", table, re.M)
     }

@@ -127,8 +127,9 @@ def _comparison_section(config: TrainConfig, model_config: ModelConfig) -> list[
     ]
     if not runs:
         return []
-    chosen = choose(runs, train_size)
-    ranked = {run["name"] for run in comparable(runs, train_size)}
+    ranked_rows = comparable(runs, train_size)
+    chosen = choose(ranked_rows)
+    ranked = {run["name"] for run in ranked_rows}
     lines = [
         "## How this model was chosen",
         "",
