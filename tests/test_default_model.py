@@ -102,6 +102,10 @@ STILL_FLAGGED = [
     # Supportive sentences about a group in the frames hate uses.
     "Vrouwen horen in de gemeenteraad, punt.",
     "Joden moeten zich hier veilig voelen",
+    # Found trying the round-9 default by hand: praise in the "<group> zijn ..." frame of
+    # generalising hate gets hate 0.996 and 1.000 ("Vrouwen in de politiek zijn top": 0.63, not flagged).
+    "Vrouwen in de politiek zijn een aanwinst",
+    "Moslims in de politiek zijn een aanwinst",
 ]
 
 
